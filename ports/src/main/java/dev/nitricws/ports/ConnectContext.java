@@ -1,0 +1,24 @@
+package dev.nitricws.ports;
+
+import dev.nitricws.domain.QueryParameters;
+import java.util.Map;
+import java.util.Optional;
+
+/** A connect in progress: see the query, set attributes to keep with the connection, or reject. */
+public interface ConnectContext extends SocketContext {
+
+  /** The query parameters of the upgrade request (a key may repeat). */
+  QueryParameters query();
+
+  /** Keeps {@code name = value} with the connection in the registry once it is accepted. */
+  ConnectContext attribute(String name, String value);
+
+  /** The attributes set so far. */
+  Map<String, String> attributes();
+
+  /** Refuses the connection; the gateway refuses the websocket upgrade. */
+  void reject(String reason);
+
+  /** Why the connection was rejected, if it was. */
+  Optional<String> rejection();
+}

@@ -1,0 +1,38 @@
+package dev.nitricws.ports;
+
+import dev.nitricws.domain.BroadcastReport;
+import dev.nitricws.domain.SendOutcome;
+import dev.nitricws.domain.SocketEvent;
+import java.util.concurrent.CompletionStage;
+
+/** A message a client sent, with shorthands to answer it. */
+public interface MessageContext extends SocketContext {
+
+  /** The message as received. */
+  SocketEvent.Message message();
+
+  /** The payload as UTF-8 text. */
+  default String text() {
+    return message().text();
+  }
+
+  /** A copy of the payload. */
+  default byte[] bytes() {
+    return message().bytes();
+  }
+
+  /** Sends {@code text} back to the sender. */
+  default CompletionStage<SendOutcome> reply(String text) {
+    return socket().send(connectionId(), text);
+  }
+
+  /** Sends {@code text} to every connection of the socket, the sender included. */
+  default CompletionStage<BroadcastReport> broadcast(String text) {
+    return socket().broadcast(text);
+  }
+
+  /** Sends {@code text} to every connection of the socket but the sender. */
+  default CompletionStage<BroadcastReport> broadcastToOthers(String text) {
+    return socket().broadcastExcept(connectionId(), text);
+  }
+}

@@ -1,0 +1,83 @@
+package dev.nitricws.ports;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What an application does when a client connects, disconnects or sends a message: the seed's
+ * three handlers. Implement the methods you need, or build one from lambdas with {@link
+ * #builder()}.
+ *
+ * <p>Methods run on the application's handler executor, never on a network thread, so they may
+ * block; events of one connection are handled one at a time, in the order they came. The
+ * framework registers a connection after {@code onConnect} accepts it and unregisters it before
+ * {@code onDisconnect} runs. A method that throws is logged; a connect whose handler throws or
+ * times out is rejected.
+ */
+public interface SocketHandler {
+
+  /** A client asks to connect; call {@link ConnectContext#reject(String)} to refuse it. */
+  default void onConnect(ConnectContext context) throws Exception {}
+
+  /** A connection went away (already unregistered). */
+  default void onDisconnect(DisconnectContext context) throws Exception {}
+
+  /** A client sent a message. */
+  default void onMessage(MessageContext context) throws Exception {}
+
+  /** One handler method as a lambda. */
+  @FunctionalInterface
+  interface Callback<C> {
+    void handle(C context) throws Exception;
+  }
+
+  /** A builder for a handler made of lambdas; unset callbacks do nothing. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link SocketHandler} from lambdas. */
+  final class Builder {
+    private Callback<ConnectContext> connect = c -> {};
+    private Callback<DisconnectContext> disconnect = c -> {};
+    private Callback<MessageContext> message = c -> {};
+
+    private Builder() {}
+
+    public Builder onConnect(Callback<ConnectContext> callback) {
+      this.connect = requireNonNull(callback, "callback");
+      return this;
+    }
+
+    public Builder onDisconnect(Callback<DisconnectContext> callback) {
+      this.disconnect = requireNonNull(callback, "callback");
+      return this;
+    }
+
+    public Builder onMessage(Callback<MessageContext> callback) {
+      this.message = requireNonNull(callback, "callback");
+      return this;
+    }
+
+    public SocketHandler build() {
+      Callback<ConnectContext> c = connect;
+      Callback<DisconnectContext> d = disconnect;
+      Callback<MessageContext> m = message;
+      return new SocketHandler() {
+        @Override
+        public void onConnect(ConnectContext context) throws Exception {
+          c.handle(context);
+        }
+
+        @Override
+        public void onDisconnect(DisconnectContext context) throws Exception {
+          d.handle(context);
+        }
+
+        @Override
+        public void onMessage(MessageContext context) throws Exception {
+          m.handle(context);
+        }
+      };
+    }
+  }
+}

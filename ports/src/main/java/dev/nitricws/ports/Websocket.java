@@ -1,0 +1,113 @@
+package dev.nitricws.ports;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.nitricws.domain.BroadcastReport;
+import dev.nitricws.domain.Broadcaster;
+import dev.nitricws.domain.Connection;
+import dev.nitricws.domain.ConnectionId;
+import dev.nitricws.domain.ConnectionPruner;
+import dev.nitricws.domain.ConnectionRegistry;
+import dev.nitricws.domain.SendOutcome;
+import dev.nitricws.domain.SocketName;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One websocket as application code sees it: send to a connection, broadcast to all of them,
+ * close one, count them. Usable from a socket handler and from anywhere else (an HTTP handler, a
+ * scheduled job). Every method is thread-safe and asynchronous. A connection the gateway reports
+ * gone is removed from the registry on the way.
+ */
+public final class Websocket {
+
+  private final SocketName name;
+  private final ConnectionRegistry registry;
+  private final MessageSender sender;
+  private final Broadcaster broadcaster;
+  private final ConnectionPruner pruner;
+
+  /** A websocket with the default broadcast page size and bound on sends in flight. */
+  public Websocket(SocketName name, ConnectionRegistry registry, MessageSender sender) {
+    this(name, registry, sender, new Broadcaster(registry));
+  }
+
+  /** A websocket that broadcasts with {@code broadcaster} (which must use the same registry). */
+  public Websocket(SocketName name, ConnectionRegistry registry, MessageSender sender, Broadcaster broadcaster) {
+    this.name = requireNonNull(name, "name");
+    this.registry = requireNonNull(registry, "registry");
+    this.sender = requireNonNull(sender, "sender");
+    this.broadcaster = requireNonNull(broadcaster, "broadcaster");
+    this.pruner = new ConnectionPruner(registry);
+  }
+
+  /** The socket's name. */
+  public SocketName name() {
+    return name;
+  }
+
+  /** Sends {@code data} to one connection; a gone connection is unregistered. */
+  public CompletionStage<SendOutcome> send(ConnectionId id, byte[] data) {
+    requireNonNull(id, "id");
+    requireNonNull(data, "data");
+    return safely(() -> sender.send(name, id, data)).thenCompose(o -> pruner.afterSend(name, id, o));
+  }
+
+  /** Sends {@code text} as UTF-8 to one connection. */
+  public CompletionStage<SendOutcome> send(ConnectionId id, String text) {
+    return send(id, utf8(text));
+  }
+
+  /** Sends {@code data} to every connection of the socket. */
+  public CompletionStage<BroadcastReport> broadcast(byte[] data) {
+    return broadcastExcept(null, data);
+  }
+
+  /** Sends {@code text} as UTF-8 to every connection of the socket. */
+  public CompletionStage<BroadcastReport> broadcast(String text) {
+    return broadcastExcept(null, utf8(text));
+  }
+
+  /** Sends {@code data} to every connection but {@code except} (null: none skipped). */
+  public CompletionStage<BroadcastReport> broadcastExcept(ConnectionId except, byte[] data) {
+    requireNonNull(data, "data");
+    byte[] frozen = data.clone();
+    return broadcaster.broadcast(name, id -> safely(() -> sender.send(name, id, frozen)), except);
+  }
+
+  /** Sends {@code text} as UTF-8 to every connection but {@code except}. */
+  public CompletionStage<BroadcastReport> broadcastExcept(ConnectionId except, String text) {
+    return broadcastExcept(except, utf8(text));
+  }
+
+  /** Closes one connection from the server side; a gone connection is unregistered. */
+  public CompletionStage<SendOutcome> close(ConnectionId id) {
+    requireNonNull(id, "id");
+    return safely(() -> sender.close(name, id)).thenCompose(o -> pruner.afterSend(name, id, o));
+  }
+
+  /** How many connections the socket has. */
+  public CompletionStage<Long> connectionCount() {
+    return registry.count(name);
+  }
+
+  /** What the registry holds about one connection. */
+  public CompletionStage<Optional<Connection>> connection(ConnectionId id) {
+    return registry.find(name, requireNonNull(id, "id"));
+  }
+
+  private static byte[] utf8(String text) {
+    return requireNonNull(text, "text").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A sender that throws or fails its stage still yields an outcome. */
+  private static CompletionStage<SendOutcome> safely(java.util.function.Supplier<CompletionStage<SendOutcome>> send) {
+    try {
+      return send.get().exceptionally(SendOutcome.Failed::new);
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(new SendOutcome.Failed(e));
+    }
+  }
+}

@@ -1,0 +1,358 @@
+package dev.nitricws.ports;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.nitricws.domain.Broadcaster;
+import dev.nitricws.domain.ConnectionId;
+import dev.nitricws.domain.ConnectionRegistry;
+import dev.nitricws.domain.ConnectionTracker;
+import dev.nitricws.domain.QueryParameters;
+import dev.nitricws.domain.SocketEvent;
+import dev.nitricws.domain.SocketName;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A websocket application: the sockets it serves with their handlers, over one registry and one
+ * sender. It is the {@link SocketEvents} inbound port an event source feeds, and gives each
+ * socket's {@link Websocket} to code that sends from anywhere.
+ *
+ * <p>Per event: handlers run on the app's executor (never the caller's thread), one event at a
+ * time per connection, with a timeout. A connect is registered after its handler accepts it; a
+ * disconnect is unregistered before its handler runs. Every event gets an answer.
+ */
+public final class WebsocketApp implements SocketEvents, AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(WebsocketApp.class.getName());
+
+  private final Map<SocketName, Served> sockets;
+  private final ConnectionTracker tracker;
+  private final ExecutorService executor;
+  private final boolean ownsExecutor;
+  private final Duration handlerTimeout;
+  private final KeyedSequencer<Key> sequencer = new KeyedSequencer<>();
+
+  private WebsocketApp(Builder b) {
+    this.tracker = new ConnectionTracker(b.registry, b.clock, b.maxConnectionLife);
+    this.ownsExecutor = b.executor == null;
+    this.executor = ownsExecutor ? defaultExecutor(b.handlerThreads) : b.executor;
+    this.handlerTimeout = b.handlerTimeout;
+    Broadcaster broadcaster = new Broadcaster(b.registry, b.broadcastPageSize, b.maxSendsInFlight);
+    Map<SocketName, Served> map = new LinkedHashMap<>();
+    b.handlers.forEach((name, handler) ->
+        map.put(name, new Served(new Websocket(name, b.registry, b.sender, broadcaster), handler)));
+    this.sockets = Collections.unmodifiableMap(map);
+  }
+
+  /** Starts building an app over {@code registry} that sends with {@code sender}. */
+  public static Builder builder(ConnectionRegistry registry, MessageSender sender) {
+    return new Builder(registry, sender);
+  }
+
+  @Override
+  public Set<SocketName> sockets() {
+    return sockets.keySet();
+  }
+
+  /** The socket named {@code name}, to send or broadcast from anywhere. */
+  public Websocket websocket(SocketName name) {
+    Served served = sockets.get(requireNonNull(name, "name"));
+    if (served == null) {
+      throw new IllegalArgumentException("socket '" + name + "' is not served by this app; it serves " + sockets.keySet());
+    }
+    return served.socket;
+  }
+
+  /** The socket named {@code name}. */
+  public Websocket websocket(String name) {
+    return websocket(SocketName.of(name));
+  }
+
+  @Override
+  public CompletionStage<EventAnswer> handle(SocketEvent event) {
+    requireNonNull(event, "event");
+    Served served = sockets.get(event.socket());
+    if (served == null) {
+      LOG.log(Level.WARNING, "event for socket {0} that this app does not serve: {1}", event.socket(), event);
+      return CompletableFuture.completedFuture(
+          event instanceof SocketEvent.Connect ? EventAnswer.REJECT : EventAnswer.ACCEPT);
+    }
+    Key key = new Key(event.socket(), event.connectionId());
+    return sequencer.submit(key, () -> dispatch(served, event))
+        .exceptionally(error -> {
+          LOG.log(Level.ERROR, "event " + event + " failed", error);
+          return event instanceof SocketEvent.Connect ? EventAnswer.REJECT : EventAnswer.ACCEPT;
+        });
+  }
+
+  private CompletionStage<EventAnswer> dispatch(Served served, SocketEvent event) {
+    if (event instanceof SocketEvent.Connect connect) {
+      Connecting context = new Connecting(served.socket, connect);
+      return runHandler(event, () -> served.handler.onConnect(context)).thenCompose(ok -> {
+        if (!ok) {
+          return CompletableFuture.completedFuture(EventAnswer.REJECT);
+        }
+        if (context.rejection != null) {
+          LOG.log(Level.DEBUG, "connection {0} on {1} rejected: {2}", connect.connectionId(), connect.socket(), context.rejection);
+          return CompletableFuture.completedFuture(EventAnswer.REJECT);
+        }
+        return tracker.accepted(connect, context.attributes).thenApply(c -> EventAnswer.ACCEPT);
+      });
+    }
+    if (event instanceof SocketEvent.Disconnect disconnect) {
+      DisconnectContext context = new Plain(served.socket, disconnect.connectionId());
+      return tracker.disconnected(disconnect)
+          .handle((removed, error) -> {
+            if (error != null) {
+              LOG.log(Level.WARNING, "could not unregister " + disconnect.connectionId() + " on " + disconnect.socket()
+                  + "; the entry will expire", error);
+            }
+            return null;
+          })
+          .thenCompose(ignored -> runHandler(event, () -> served.handler.onDisconnect(context)))
+          .thenApply(ok -> EventAnswer.ACCEPT);
+    }
+    SocketEvent.Message message = (SocketEvent.Message) event;
+    MessageContext context = new Messaging(served.socket, message);
+    return runHandler(event, () -> served.handler.onMessage(context)).thenApply(ok -> EventAnswer.ACCEPT);
+  }
+
+  /** Runs a handler method on the executor; true if it returned in time without throwing. */
+  private CompletionStage<Boolean> runHandler(SocketEvent event, HandlerCall call) {
+    CompletableFuture<Boolean> result = new CompletableFuture<>();
+    try {
+      executor.execute(() -> {
+        try {
+          call.run();
+          result.complete(true);
+        } catch (Exception | Error e) {
+          result.completeExceptionally(e);
+        }
+      });
+    } catch (RuntimeException rejected) {
+      result.completeExceptionally(rejected);
+    }
+    return result.orTimeout(handlerTimeout.toMillis(), TimeUnit.MILLISECONDS).handle((ok, error) -> {
+      if (error == null) {
+        return true;
+      }
+      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+      if (cause instanceof TimeoutException) {
+        LOG.log(Level.WARNING, "handler for {0} did not return within {1}", event, handlerTimeout);
+      } else {
+        LOG.log(Level.ERROR, "handler for " + event + " failed", cause);
+      }
+      return false;
+    });
+  }
+
+  /** Shuts down the handler executor if the app made it, waiting briefly for running handlers. */
+  @Override
+  public void close() {
+    if (ownsExecutor) {
+      executor.shutdown();
+      try {
+        if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+          executor.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        executor.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static ExecutorService defaultExecutor(int threads) {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "nitricws-handler-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** One call into application code. */
+  @FunctionalInterface
+  private interface HandlerCall {
+    void run() throws Exception;
+  }
+
+  private record Key(SocketName socket, ConnectionId id) {}
+
+  private record Served(Websocket socket, SocketHandler handler) {}
+
+  private static class Plain implements DisconnectContext {
+    final Websocket socket;
+    final ConnectionId id;
+
+    Plain(Websocket socket, ConnectionId id) {
+      this.socket = socket;
+      this.id = id;
+    }
+
+    @Override
+    public Websocket socket() {
+      return socket;
+    }
+
+    @Override
+    public ConnectionId connectionId() {
+      return id;
+    }
+  }
+
+  private static final class Connecting extends Plain implements ConnectContext {
+    private final QueryParameters query;
+    private final Map<String, String> attributes = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile String rejection;
+
+    Connecting(Websocket socket, SocketEvent.Connect event) {
+      super(socket, event.connectionId());
+      this.query = event.query();
+    }
+
+    @Override
+    public QueryParameters query() {
+      return query;
+    }
+
+    @Override
+    public ConnectContext attribute(String name, String value) {
+      attributes.put(requireNonNull(name, "name"), requireNonNull(value, "value"));
+      return this;
+    }
+
+    @Override
+    public Map<String, String> attributes() {
+      return Collections.unmodifiableMap(attributes);
+    }
+
+    @Override
+    public void reject(String reason) {
+      this.rejection = requireNonNull(reason, "reason");
+    }
+
+    @Override
+    public Optional<String> rejection() {
+      return Optional.ofNullable(rejection);
+    }
+  }
+
+  private static final class Messaging extends Plain implements MessageContext {
+    private final SocketEvent.Message message;
+
+    Messaging(Websocket socket, SocketEvent.Message message) {
+      super(socket, message.connectionId());
+      this.message = message;
+    }
+
+    @Override
+    public SocketEvent.Message message() {
+      return message;
+    }
+  }
+
+  /** Settings of a {@link WebsocketApp}; every one has a sensible default. */
+  public static final class Builder {
+    private final ConnectionRegistry registry;
+    private final MessageSender sender;
+    private final Map<SocketName, SocketHandler> handlers = new LinkedHashMap<>();
+    private ExecutorService executor;
+    private int handlerThreads = 32;
+    private Duration handlerTimeout = Duration.ofSeconds(10);
+    private Duration maxConnectionLife = ConnectionTracker.DEFAULT_MAX_CONNECTION_LIFE;
+    private Clock clock = Clock.systemUTC();
+    private int broadcastPageSize = Broadcaster.DEFAULT_PAGE_SIZE;
+    private int maxSendsInFlight = Broadcaster.DEFAULT_MAX_IN_FLIGHT;
+
+    private Builder(ConnectionRegistry registry, MessageSender sender) {
+      this.registry = requireNonNull(registry, "registry");
+      this.sender = requireNonNull(sender, "sender");
+    }
+
+    /** Serves the socket {@code name} with {@code handler}. */
+    public Builder socket(String name, SocketHandler handler) {
+      return socket(SocketName.of(name), handler);
+    }
+
+    /** Serves the socket {@code name} with {@code handler}. */
+    public Builder socket(SocketName name, SocketHandler handler) {
+      requireNonNull(name, "name");
+      requireNonNull(handler, "handler");
+      if (handlers.putIfAbsent(name, handler) != null) {
+        throw new IllegalStateException("socket '" + name + "' already has a handler");
+      }
+      return this;
+    }
+
+    /** Runs handlers on {@code executor} (which the caller shuts down) instead of the app's own pool. */
+    public Builder executor(ExecutorService executor) {
+      this.executor = requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** Threads of the app's own handler pool (default 32). */
+    public Builder handlerThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("handlerThreads must be at least 1, got " + threads);
+      }
+      this.handlerThreads = threads;
+      return this;
+    }
+
+    /** How long a handler may run before its event is answered without it (default 10 s). */
+    public Builder handlerTimeout(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("handlerTimeout must be positive, got " + timeout);
+      }
+      this.handlerTimeout = timeout;
+      return this;
+    }
+
+    /** How long a registry entry lives after connect (default 2 h, AWS's longest connection). */
+    public Builder maxConnectionLife(Duration life) {
+      this.maxConnectionLife = requireNonNull(life, "life");
+      return this;
+    }
+
+    /** The clock that stamps connect and expiry times (default: system UTC). */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Ids read from the registry at a time during a broadcast (default 500). */
+    public Builder broadcastPageSize(int size) {
+      this.broadcastPageSize = size;
+      return this;
+    }
+
+    /** Sends outstanding at once during a broadcast (default 256). */
+    public Builder maxSendsInFlight(int max) {
+      this.maxSendsInFlight = max;
+      return this;
+    }
+
+    /** The app; fails if no socket was given. */
+    public WebsocketApp build() {
+      if (handlers.isEmpty()) {
+        throw new IllegalStateException("a websocket app needs at least one socket; call socket(name, handler)");
+      }
+      return new WebsocketApp(this);
+    }
+  }
+}

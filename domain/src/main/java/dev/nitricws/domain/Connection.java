@@ -13,7 +13,8 @@ import java.util.Map;
  * application set when it accepted the connection, the query parameters of the upgrade request,
  * when it connected and when the entry expires (the gateway's longest connection life after
  * connect). Times are kept to the millisecond, the precision every store keeps. Attribute and
- * query texts may hold any character but U+0000, which not every store can keep.
+ * query texts may hold any character but U+0000 and unpaired surrogates, which not every store
+ * can keep.
  */
 public record Connection(
     SocketName socket,
@@ -42,13 +43,13 @@ public record Connection(
             + MAX_ATTRIBUTE_NAME_LENGTH + " characters, got " + name.length()
             + " for connection " + id);
       }
-      Text.requireNoNul(name, "attribute name", id);
-      Text.requireNoNul(value, "attribute '" + name + "'", id);
+      Text.requireStorable(name, "attribute name", id);
+      Text.requireStorable(value, "attribute '" + name + "'", id);
       copy.put(name, value);
     });
     query.values().forEach((name, values) -> {
-      Text.requireNoNul(name, "query parameter name", id);
-      values.forEach(v -> Text.requireNoNul(v, "query parameter '" + name + "'", id));
+      Text.requireStorable(name, "query parameter name", id);
+      values.forEach(v -> Text.requireStorable(v, "query parameter '" + name + "'", id));
     });
     attributes = Collections.unmodifiableMap(copy);
     connectedAt = connectedAt.truncatedTo(ChronoUnit.MILLIS);

@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * The id the gateway gave one websocket connection (a UUID locally, an API Gateway id on AWS).
  *
- * <p>Ids are opaque: 1 to 256 characters, no control characters and no leading or trailing
- * white space. Anything else (quotes, slashes, unicode) is allowed and every store must keep it
+ * <p>Ids are opaque: 1 to 256 characters of valid Unicode (no unpaired surrogates), no control
+ * characters and no leading or trailing white space. Anything else (quotes, slashes, unicode) is allowed and every store must keep it
  * as it is.
  */
 public record ConnectionId(String value) implements Comparable<ConnectionId> {
@@ -36,6 +36,11 @@ public record ConnectionId(String value) implements Comparable<ConnectionId> {
       throw new IllegalArgumentException(
           "connection id '" + Text.preview(value) + "' has " + Text.describe(value.charAt(bad))
               + " at index " + bad + "; control characters are not allowed");
+    }
+    int lone = Text.firstLoneSurrogate(value);
+    if (lone >= 0) {
+      throw new IllegalArgumentException("connection id '" + Text.preview(value) + "' has an unpaired surrogate "
+          + Text.describe(value.charAt(lone)) + " at index " + lone + "; ids must be valid Unicode");
     }
   }
 

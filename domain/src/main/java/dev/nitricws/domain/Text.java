@@ -38,12 +38,38 @@ final class Text {
     return -1;
   }
 
-  /** Refuses U+0000, which PostgreSQL text and jsonb cannot hold. */
-  static void requireNoNul(String value, String what, Object owner) {
+  /**
+   * Refuses what no store can keep: U+0000 (PostgreSQL text and jsonb cannot hold it) and an
+   * unpaired surrogate (half of a UTF-16 pair, which UTF-8 cannot express).
+   */
+  static void requireStorable(String value, String what, Object owner) {
     int at = value.indexOf('\u0000');
     if (at >= 0) {
       throw new IllegalArgumentException(what + " of connection " + owner
           + " has U+0000 at index " + at + "; that character cannot be stored");
     }
+    at = firstLoneSurrogate(value);
+    if (at >= 0) {
+      throw new IllegalArgumentException(what + " of connection " + owner
+          + " has an unpaired surrogate " + describe(value.charAt(at)) + " at index " + at
+          + "; text must be valid Unicode");
+    }
+  }
+
+  /** Index of the first high surrogate not followed by a low one, or low one not preceded by a high one; or -1. */
+  static int firstLoneSurrogate(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+          i++;
+        } else {
+          return i;
+        }
+      } else if (Character.isLowSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
   }
 }

@@ -43,6 +43,8 @@ class ValueTypesTest {
     assertThatThrownBy(() -> ConnectionId.of(" x")).hasMessageContaining("white space");
     assertThatThrownBy(() -> ConnectionId.of("x".repeat(257))).hasMessageContaining("257 characters");
     assertThatThrownBy(() -> ConnectionId.of("a\u0000b")).hasMessageContaining("U+0000").hasMessageContaining("index 1");
+    assertThatThrownBy(() -> ConnectionId.of("half \uD83D")).hasMessageContaining("unpaired surrogate").hasMessageContaining("U+D83D");
+    assertThatThrownBy(() -> ConnectionId.of("\uDC4D low")).hasMessageContaining("unpaired surrogate").hasMessageContaining("index 0");
   }
 
   @Test
@@ -76,6 +78,8 @@ class ValueTypesTest {
         QueryParameters.ofSingle(Map.of("q", "\u0000")), t, t.plusSeconds(1))).hasMessageContaining("query parameter 'q'");
     assertThatThrownBy(() -> new Connection(SocketName.of("s"), ConnectionId.of("c"), Map.of("", "v"),
         QueryParameters.empty(), t, t.plusSeconds(1))).hasMessageContaining("attribute name");
+    assertThatThrownBy(() -> new Connection(SocketName.of("s"), ConnectionId.of("c"), Map.of("k", "\uD83D"),
+        QueryParameters.empty(), t, t.plusSeconds(1))).hasMessageContaining("attribute 'k'").hasMessageContaining("unpaired surrogate");
   }
 
   @Test

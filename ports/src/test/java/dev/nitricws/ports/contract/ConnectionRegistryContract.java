@@ -144,7 +144,9 @@ public abstract class ConnectionRegistryContract {
     List<Connection> connections = new ArrayList<>();
     int i = 0;
     for (String value : nasty) {
-      String idText = (i % 2 == 0 ? "id-" : "ид/🙂:{tag}*'\"%_-") + i + "-" + value.substring(0, Math.min(value.length(), 20)).strip();
+      String head = value.codePoints().limit(20)
+          .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+      String idText = (i % 2 == 0 ? "id-" : "ид/🙂:{tag}*'\"%_-") + i + "-" + head.strip();
       ConnectionId id = ConnectionId.of(idText.replaceAll("\\p{Cntrl}", "."));
       Map<String, String> attributes = new LinkedHashMap<>();
       attributes.put("value", value);

@@ -1,0 +1,25 @@
+package dev.nitricws.runtime;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** Sends a ping after {@code interval} without writes, keeping proxies and NATs from dropping the connection. */
+final class KeepAliveHandler extends IdleStateHandler {
+
+  KeepAliveHandler(Duration interval) {
+    super(0, interval.toMillis(), 0, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
+    if (evt.state() == IdleState.WRITER_IDLE) {
+      ctx.writeAndFlush(new PingWebSocketFrame()).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+  }
+}

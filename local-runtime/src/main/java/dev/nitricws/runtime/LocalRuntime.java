@@ -1,0 +1,347 @@
+package dev.nitricws.runtime;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.nitricws.proto.websockets.v1.WebsocketEventType;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Nitric-compatible runtime for one machine: the gRPC services a Nitric v1 application needs
+ * (Resources, Websocket, WebsocketHandler, KvStore) and a websocket gateway real clients connect
+ * to. Point an application at it with {@code SERVICE_ADDRESS=<serviceAddress()>}.
+ *
+ * <pre>{@code
+ * try (LocalRuntime runtime = LocalRuntime.builder().grpcPort(0).firstWebsocketPort(0).build().start()) {
+ *   int grpcPort = runtime.grpcPort();
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #start()} and {@link #close()} block their caller briefly (binding, and
+ * a graceful shutdown of at most a few seconds); call them from an application thread.
+ */
+public final class LocalRuntime implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalRuntime.class);
+
+  /** Default gRPC port, the one Nitric SDKs use when SERVICE_ADDRESS is not set. */
+  public static final int DEFAULT_GRPC_PORT = 50051;
+  /** Default port of the first declared websocket, as with {@code nitric start}. */
+  public static final int DEFAULT_WEBSOCKET_PORT = 4000;
+  /** Default largest message, AWS API Gateway's limit. */
+  public static final int DEFAULT_MAX_MESSAGE_SIZE = 128 * 1024;
+  /** Default idle timeout, AWS API Gateway's. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
+  /** Default interval between keep-alive pings. */
+  public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
+  /** Default time the application has to answer an event. */
+  public static final Duration DEFAULT_HANDLER_TIMEOUT = Duration.ofSeconds(30);
+  /** Default delay before changed key-value stores are written to disk. */
+  public static final Duration DEFAULT_KV_FLUSH_INTERVAL = Duration.ofSeconds(1);
+
+  private enum State { NEW, STARTED, CLOSED }
+
+  private final String bindHost;
+  private final int configuredGrpcPort;
+  private final HandlerRegistry registry;
+  private final WebsocketGateway gateway;
+  private final KvStorage storage;
+  private final ResourcesService resources;
+  private final Server server;
+  private State state = State.NEW;
+
+  private LocalRuntime(Builder config) {
+    this.bindHost = config.bindHost;
+    this.configuredGrpcPort = config.grpcPort;
+    this.registry = new HandlerRegistry(config.handlerTimeout);
+    GatewaySettings settings = new GatewaySettings(config.bindHost, config.firstWebsocketPort,
+        config.maxMessageSize, config.idleTimeout, config.pingInterval, config.staticPage);
+    this.storage = config.kvDirectory == null
+        ? KvStorage.inMemory()
+        : KvStorage.persistent(config.kvDirectory, config.kvFlushInterval);
+    this.gateway = new WebsocketGateway(settings, registry);
+    this.resources = new ResourcesService(gateway, storage);
+    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost, config.grpcPort))
+        .addService(resources)
+        .addService(new WebsocketService(gateway))
+        .addService(new WebsocketHandlerService(registry))
+        .addService(new KvStoreService(storage))
+        .permitKeepAliveTime(5, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts the gRPC server (websocket ports open when sockets are declared).
+   *
+   * @return this runtime
+   * @throws LocalRuntimeException when the gRPC port cannot be bound
+   * @throws IllegalStateException when already started or closed
+   */
+  public synchronized LocalRuntime start() {
+    if (state != State.NEW) {
+      throw new IllegalStateException("the runtime can be started once; it is " + state);
+    }
+    try {
+      server.start();
+    } catch (IOException e) {
+      close();
+      throw new LocalRuntimeException(String.format("Unable to start the gRPC server on %s:%d",
+          bindHost, configuredGrpcPort), e);
+    }
+    state = State.STARTED;
+    LOG.info("Nitric local runtime listening on {} (SERVICE_ADDRESS)", serviceAddress());
+    return this;
+  }
+
+  /** The bound gRPC port (the actual one when configured as 0). */
+  public synchronized int grpcPort() {
+    requireStarted();
+    return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+  }
+
+  /** The value an application sets as {@code SERVICE_ADDRESS}, e.g. {@code 127.0.0.1:50051}. */
+  public String serviceAddress() {
+    String host = bindHost.equals("0.0.0.0") || bindHost.equals("::") ? "127.0.0.1" : bindHost;
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + grpcPort();
+  }
+
+  /**
+   * Declares a websocket from the embedding side (as a Resources.Declare would) and waits until
+   * its port is open. Idempotent.
+   *
+   * @return the socket's port
+   */
+  public int declareWebsocket(String socketName) {
+    requireNonNull(socketName, "socketName");
+    requireStarted();
+    try {
+      return gateway.declare(socketName).get(10, TimeUnit.SECONDS).port();
+    } catch (ExecutionException e) {
+      Throwable cause = ClientConnection.unwrap(e.getCause());
+      if (cause instanceof LocalRuntimeException runtimeException) {
+        throw runtimeException;
+      }
+      throw new LocalRuntimeException("Unable to open websocket '" + socketName + "'", cause);
+    } catch (TimeoutException e) {
+      throw new LocalRuntimeException("Websocket '" + socketName + "' did not open within 10 s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LocalRuntimeException("Interrupted while opening websocket '" + socketName + "'", e);
+    }
+  }
+
+  /**
+   * The port clients of a declared socket connect to.
+   *
+   * @throws IllegalArgumentException when the socket is not declared (or its port not open yet)
+   */
+  public int websocketPort(String socketName) {
+    return endpoint(socketName).port();
+  }
+
+  /** The URL clients of a declared socket connect to, e.g. {@code ws://127.0.0.1:4000}. */
+  public String websocketUrl(String socketName) {
+    return endpoint(socketName).url();
+  }
+
+  /** Names of the sockets whose ports are open. */
+  public Set<String> websockets() {
+    return gateway.socketNames();
+  }
+
+  /** How many open websocket connections a socket has. */
+  public int connectionCount(String socketName) {
+    return endpoint(socketName).connectionCount();
+  }
+
+  /** How many HandleEvents streams are registered for the socket and event type. */
+  public int handlerCount(String socketName, WebsocketEventType eventType) {
+    requireNonNull(socketName, "socketName");
+    requireNonNull(eventType, "eventType");
+    return registry.handlerCount(socketName, eventType);
+  }
+
+  /** What the application has declared so far. */
+  public DeclaredResources declaredResources() {
+    return resources.declared();
+  }
+
+  private SocketEndpoint endpoint(String socketName) {
+    requireNonNull(socketName, "socketName");
+    return gateway.endpoint(socketName).orElseThrow(() -> new IllegalArgumentException(
+        "websocket '" + socketName + "' is not declared (open: " + gateway.socketNames() + ")"));
+  }
+
+  private void requireStarted() {
+    if (state != State.STARTED) {
+      throw new IllegalStateException("the runtime is " + state + ", not STARTED");
+    }
+  }
+
+  /**
+   * Closes every websocket client (each gets its Disconnect event), ends the handler streams,
+   * stops the gRPC server and writes the key-value stores. Idempotent.
+   */
+  @Override
+  public synchronized void close() {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    gateway.close();
+    registry.close();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    storage.close();
+    LOG.info("Nitric local runtime stopped");
+  }
+
+  /** Settings of a {@link LocalRuntime}; every value has a default. Not thread-safe. */
+  public static final class Builder {
+    private int grpcPort = DEFAULT_GRPC_PORT;
+    private int firstWebsocketPort = DEFAULT_WEBSOCKET_PORT;
+    private String bindHost = "127.0.0.1";
+    private Path kvDirectory;
+    private Duration kvFlushInterval = DEFAULT_KV_FLUSH_INTERVAL;
+    private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private Duration pingInterval = DEFAULT_PING_INTERVAL;
+    private Duration handlerTimeout = DEFAULT_HANDLER_TIMEOUT;
+    private byte[] staticPage;
+
+    private Builder() {}
+
+    /** The gRPC port; 0 picks a free one. Default 50051. */
+    public Builder grpcPort(int port) {
+      this.grpcPort = port(port, "grpcPort");
+      return this;
+    }
+
+    /** The port of the first declared websocket, later ones take the next free ports; 0 = ephemeral. Default 4000. */
+    public Builder firstWebsocketPort(int port) {
+      this.firstWebsocketPort = port(port, "firstWebsocketPort");
+      return this;
+    }
+
+    /** The address every port listens on. Default 127.0.0.1 (this machine only). */
+    public Builder bindHost(String host) {
+      requireNonNull(host, "host");
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("bindHost must not be blank");
+      }
+      this.bindHost = host;
+      return this;
+    }
+
+    /** Keep key-value stores in this directory (loaded at start, written on change); null = memory only. */
+    public Builder kvDirectory(Path directory) {
+      this.kvDirectory = directory;
+      return this;
+    }
+
+    /** How long after a change a store is written to disk. Default 1 s. */
+    public Builder kvFlushInterval(Duration interval) {
+      this.kvFlushInterval = positive(interval, "kvFlushInterval");
+      return this;
+    }
+
+    /** The largest websocket message in bytes; a client sending more is closed with 1009. Default 128 KiB. */
+    public Builder maxMessageSize(int bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxMessageSize must be positive, was " + bytes);
+      }
+      this.maxMessageSize = bytes;
+      return this;
+    }
+
+    /** A connection with no message either way for this long is closed. Default 10 min. */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = positive(timeout, "idleTimeout");
+      return this;
+    }
+
+    /** A ping is sent to a client after this long without writes; zero turns pings off. Default 30 s. */
+    public Builder pingInterval(Duration interval) {
+      requireNonNull(interval, "pingInterval");
+      if (interval.isNegative()) {
+        throw new IllegalArgumentException("pingInterval must be zero (off) or positive, was " + interval);
+      }
+      this.pingInterval = interval;
+      return this;
+    }
+
+    /** How long the application has to answer an event; an unanswered connect is refused. Default 30 s. */
+    public Builder handlerTimeout(Duration timeout) {
+      this.handlerTimeout = positive(timeout, "handlerTimeout");
+      return this;
+    }
+
+    /** An HTML page served at {@code GET /} of every websocket port (copied); null = none. */
+    public Builder staticPage(byte[] html) {
+      this.staticPage = html == null ? null : html.clone();
+      return this;
+    }
+
+    /** Serves a classpath resource (e.g. {@code "chat/index.html"}) at {@code GET /}. */
+    public Builder staticPageResource(String resourceName) {
+      requireNonNull(resourceName, "resourceName");
+      ClassLoader loader = Thread.currentThread().getContextClassLoader();
+      if (loader == null) {
+        loader = LocalRuntime.class.getClassLoader();
+      }
+      try (InputStream in = loader.getResourceAsStream(resourceName)) {
+        if (in == null) {
+          throw new IllegalArgumentException("static page resource '" + resourceName + "' is not on the classpath");
+        }
+        this.staticPage = in.readAllBytes();
+      } catch (IOException e) {
+        throw new LocalRuntimeException("Unable to read static page resource '" + resourceName + "'", e);
+      }
+      return this;
+    }
+
+    /** A runtime with these settings, not started yet (loads the key-value files, if any). */
+    public LocalRuntime build() {
+      return new LocalRuntime(this);
+    }
+
+    private static int port(int port, String name) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException(name + " must be between 0 and 65535, was " + port);
+      }
+      return port;
+    }
+
+    private static Duration positive(Duration value, String name) {
+      requireNonNull(value, name);
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + value);
+      }
+      return value;
+    }
+  }
+}

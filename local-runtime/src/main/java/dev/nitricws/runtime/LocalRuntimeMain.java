@@ -1,0 +1,173 @@
+package dev.nitricws.runtime;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+/** Runs the local Nitric runtime on its own until the process is stopped (Ctrl-C / SIGTERM). */
+@Command(
+    name = "nitric-ws-local-runtime",
+    mixinStandardHelpOptions = true,
+    versionProvider = LocalRuntimeMain.Version.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+        "A Nitric-compatible runtime for one machine: the gRPC services a Nitric v1 app needs "
+            + "(Resources, Websocket, WebsocketHandler, KvStore) and a websocket gateway.",
+        "Start it, then run any Nitric app with SERVICE_ADDRESS=127.0.0.1:<grpc-port>.",
+        ""})
+public final class LocalRuntimeMain implements Callable<Integer> {
+
+  static {
+    // the launcher's own logging configuration, unless the user gives one
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "local-runtime-logback.xml");
+    }
+  }
+
+  @Option(names = "--grpc-port", defaultValue = "50051", paramLabel = "PORT",
+      description = "gRPC port the app connects to (SERVICE_ADDRESS); 0 = any free port. Default: ${DEFAULT-VALUE}.")
+  int grpcPort;
+
+  @Option(names = "--ws-port", defaultValue = "4000", paramLabel = "PORT",
+      description = "Port of the first declared websocket; later sockets take the next free ports. Default: ${DEFAULT-VALUE}.")
+  int wsPort;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+      description = "Address all ports listen on (0.0.0.0 for every interface). Default: ${DEFAULT-VALUE}.")
+  String host;
+
+  @Option(names = "--kv-dir", paramLabel = "DIR",
+      description = "Keep key-value stores in this directory (one file per store) so they survive a restart. "
+          + "Default: in memory only.")
+  Path kvDir;
+
+  @Option(names = "--max-message-size", defaultValue = "128k", paramLabel = "SIZE", converter = SizeConverter.class,
+      description = "Largest websocket message (bytes, or with k/m suffix); bigger ones close the client with 1009. "
+          + "Default: ${DEFAULT-VALUE}.")
+  int maxMessageSize;
+
+  @Option(names = "--idle-timeout", defaultValue = "10m", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Close a connection with no message for this long (e.g. 90s, 10m, 1h, PT10M). Default: ${DEFAULT-VALUE}.")
+  Duration idleTimeout;
+
+  @Option(names = "--ping-interval", defaultValue = "30s", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Send a keep-alive ping after this long without writes; 0 = never. Default: ${DEFAULT-VALUE}.")
+  Duration pingInterval;
+
+  @Option(names = "--handler-timeout", defaultValue = "30s", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Time the app has to answer an event; an unanswered connect is refused. Default: ${DEFAULT-VALUE}.")
+  Duration handlerTimeout;
+
+  @Option(names = "--static-page", paramLabel = "FILE",
+      description = "An HTML file served at GET / of every websocket port.")
+  Path staticPage;
+
+  public static void main(String[] args) {
+    int exitCode = new CommandLine(new LocalRuntimeMain()).execute(args);
+    if (exitCode != 0) {
+      System.exit(exitCode);
+    }
+  }
+
+  /** The runtime these options describe. */
+  LocalRuntime.Builder runtimeBuilder() throws IOException {
+    LocalRuntime.Builder builder = LocalRuntime.builder()
+        .grpcPort(grpcPort)
+        .firstWebsocketPort(wsPort)
+        .bindHost(host)
+        .kvDirectory(kvDir)
+        .maxMessageSize(maxMessageSize)
+        .idleTimeout(idleTimeout)
+        .pingInterval(pingInterval)
+        .handlerTimeout(handlerTimeout);
+    if (staticPage != null) {
+      builder.staticPage(Files.readAllBytes(staticPage));
+    }
+    return builder;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    LocalRuntime runtime = runtimeBuilder().build().start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      runtime.close();
+      stopped.countDown();
+    }, "nitric-runtime-shutdown"));
+    System.out.printf("Nitric local runtime ready: SERVICE_ADDRESS=%s (Ctrl-C to stop)%n", runtime.serviceAddress());
+    stopped.await();
+    return 0;
+  }
+
+  /** Durations as 500ms, 30s, 10m, 2h, 1d, a plain number of seconds, or ISO-8601 (PT10M). */
+  static final class DurationConverter implements ITypeConverter<Duration> {
+    private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
+
+    @Override
+    public Duration convert(String value) {
+      String text = value.trim().toLowerCase(Locale.ROOT);
+      Matcher matcher = SIMPLE.matcher(text);
+      if (matcher.matches()) {
+        long amount = Long.parseLong(matcher.group(1));
+        String unit = matcher.group(2) == null ? "s" : matcher.group(2);
+        return switch (unit) {
+          case "ms" -> Duration.ofMillis(amount);
+          case "m" -> Duration.ofMinutes(amount);
+          case "h" -> Duration.ofHours(amount);
+          case "d" -> Duration.ofDays(amount);
+          default -> Duration.ofSeconds(amount);
+        };
+      }
+      try {
+        return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
+      } catch (DateTimeParseException e) {
+        throw new TypeConversionException(
+            "'" + value + "' is not a duration: use e.g. 500ms, 30s, 10m, 2h or PT10M");
+      }
+    }
+  }
+
+  /** Sizes in bytes: 131072, 128k, 1m (k = 1024). */
+  static final class SizeConverter implements ITypeConverter<Integer> {
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(k|kb|kib|m|mb|mib)?");
+
+    @Override
+    public Integer convert(String value) {
+      Matcher matcher = SIZE.matcher(value.trim().toLowerCase(Locale.ROOT));
+      if (!matcher.matches()) {
+        throw new TypeConversionException("'" + value + "' is not a size: use e.g. 131072, 128k or 1m");
+      }
+      long bytes = Long.parseLong(matcher.group(1));
+      String unit = matcher.group(2);
+      if (unit != null) {
+        bytes *= unit.startsWith("k") ? 1024L : 1024L * 1024L;
+      }
+      if (bytes <= 0 || bytes > Integer.MAX_VALUE) {
+        throw new TypeConversionException("'" + value + "' must be between 1 byte and 2 GiB");
+      }
+      return (int) bytes;
+    }
+  }
+
+  /** The version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = LocalRuntimeMain.class.getPackage().getImplementationVersion();
+      return new String[] {"nitric-ws local runtime " + (version == null ? "(development build)" : version)};
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package dev.nitricws.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.TypeConversionException;
+
+/** The standalone launcher's options. */
+class LocalRuntimeMainTest {
+
+  @Test
+  void helpListsEveryOptionAndExitsZero() {
+    StringWriter out = new StringWriter();
+    CommandLine command = new CommandLine(new LocalRuntimeMain()).setOut(new PrintWriter(out));
+
+    int exitCode = command.execute("--help");
+
+    assertThat(exitCode).isZero();
+    assertThat(out.toString()).contains("--grpc-port", "--ws-port", "--kv-dir", "--max-message-size",
+        "--idle-timeout", "--handler-timeout", "--ping-interval", "--host", "--static-page", "--help");
+  }
+
+  @Test
+  void defaultsMatchTheDocumentedOnes() {
+    LocalRuntimeMain main = new LocalRuntimeMain();
+    new CommandLine(main).parseArgs();
+
+    assertThat(main.grpcPort).isEqualTo(50051);
+    assertThat(main.wsPort).isEqualTo(4000);
+    assertThat(main.host).isEqualTo("127.0.0.1");
+    assertThat(main.kvDir).isNull();
+    assertThat(main.maxMessageSize).isEqualTo(128 * 1024);
+    assertThat(main.idleTimeout).isEqualTo(Duration.ofMinutes(10));
+    assertThat(main.handlerTimeout).isEqualTo(Duration.ofSeconds(30));
+    assertThat(main.pingInterval).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void optionsAreParsed() throws Exception {
+    LocalRuntimeMain main = new LocalRuntimeMain();
+    new CommandLine(main).parseArgs("--grpc-port", "0", "--ws-port", "0", "--kv-dir", "/tmp/kv",
+        "--max-message-size", "1m", "--idle-timeout", "PT90S", "--handler-timeout", "500ms");
+
+    assertThat(main.grpcPort).isZero();
+    assertThat(main.kvDir).isEqualTo(Path.of("/tmp/kv"));
+    assertThat(main.maxMessageSize).isEqualTo(1024 * 1024);
+    assertThat(main.idleTimeout).isEqualTo(Duration.ofSeconds(90));
+    assertThat(main.handlerTimeout).isEqualTo(Duration.ofMillis(500));
+    assertThat(main.runtimeBuilder()).isNotNull();
+  }
+
+  @Test
+  void badValuesExitWithUsageErrorNamingTheRule() {
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new LocalRuntimeMain()).setErr(new PrintWriter(err));
+
+    int exitCode = command.execute("--idle-timeout", "soon");
+
+    assertThat(exitCode).isEqualTo(2);
+    assertThat(err.toString()).contains("'soon' is not a duration");
+  }
+
+  @Test
+  void durationsAndSizesAcceptShortForms() {
+    LocalRuntimeMain.DurationConverter durations = new LocalRuntimeMain.DurationConverter();
+    LocalRuntimeMain.SizeConverter sizes = new LocalRuntimeMain.SizeConverter();
+
+    assertThat(durations.convert("250ms")).isEqualTo(Duration.ofMillis(250));
+    assertThat(durations.convert("45")).isEqualTo(Duration.ofSeconds(45));
+    assertThat(durations.convert("2h")).isEqualTo(Duration.ofHours(2));
+    assertThat(durations.convert("pt10m")).isEqualTo(Duration.ofMinutes(10));
+    assertThat(sizes.convert("131072")).isEqualTo(131072);
+    assertThat(sizes.convert("64KB")).isEqualTo(65536);
+    assertThatThrownBy(() -> sizes.convert("0")).isInstanceOf(TypeConversionException.class);
+    assertThatThrownBy(() -> sizes.convert("4g")).isInstanceOf(TypeConversionException.class);
+  }
+}

@@ -1,0 +1,174 @@
+package dev.nitricws.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nitricws.proto.kvstore.v1.KvStoreGrpc;
+import dev.nitricws.proto.resources.v1.ResourceDeclareRequest;
+import dev.nitricws.proto.resources.v1.ResourceIdentifier;
+import dev.nitricws.proto.resources.v1.ResourceType;
+import dev.nitricws.proto.resources.v1.ResourcesGrpc;
+import dev.nitricws.proto.websockets.v1.ClientMessage;
+import dev.nitricws.proto.websockets.v1.RegistrationRequest;
+import dev.nitricws.proto.websockets.v1.ServerMessage;
+import dev.nitricws.proto.websockets.v1.WebsocketConnectionResponse;
+import dev.nitricws.proto.websockets.v1.WebsocketEventRequest;
+import dev.nitricws.proto.websockets.v1.WebsocketEventResponse;
+import dev.nitricws.proto.websockets.v1.WebsocketEventType;
+import dev.nitricws.proto.websockets.v1.WebsocketGrpc;
+import dev.nitricws.proto.websockets.v1.WebsocketHandlerGrpc;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A fake Nitric application: a real gRPC client of the runtime, as an official SDK would be. */
+final class TestApp implements AutoCloseable {
+
+  static final Duration WAIT = Duration.ofSeconds(10);
+
+  /** How a stream answers events. */
+  enum Mode { ACCEPT, REJECT, MANUAL }
+
+  private final ManagedChannel channel;
+  private final List<EventStream> streams = new ArrayList<>();
+
+  TestApp(int grpcPort) {
+    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort, InsecureChannelCredentials.create()).build();
+  }
+
+  WebsocketGrpc.WebsocketBlockingStub websocket() {
+    return WebsocketGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  KvStoreGrpc.KvStoreBlockingStub kv() {
+    return KvStoreGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  KvStoreGrpc.KvStoreStub kvAsync() {
+    return KvStoreGrpc.newStub(channel);
+  }
+
+  ResourcesGrpc.ResourcesBlockingStub resources() {
+    return ResourcesGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  void declareWebsocket(String name) {
+    resources().declare(ResourceDeclareRequest.newBuilder()
+        .setId(ResourceIdentifier.newBuilder().setType(ResourceType.Websocket).setName(name))
+        .build());
+  }
+
+  /** Opens a HandleEvents stream without registering it. */
+  EventStream openStream(Mode mode) {
+    EventStream stream = new EventStream(mode);
+    stream.requests = WebsocketHandlerGrpc.newStub(channel).handleEvents(stream);
+    synchronized (streams) {
+      streams.add(stream);
+    }
+    return stream;
+  }
+
+  /** Opens a stream, registers it and waits for the registration answer. */
+  EventStream register(String socket, WebsocketEventType type, Mode mode) {
+    EventStream stream = openStream(mode);
+    stream.send(ClientMessage.newBuilder()
+        .setId("reg-" + socket + "-" + type)
+        .setRegistrationRequest(RegistrationRequest.newBuilder().setSocketName(socket).setEventType(type))
+        .build());
+    ServerMessage answer = stream.registered.orTimeout(10, TimeUnit.SECONDS).join();
+    assertThat(answer.getId()).isEqualTo("reg-" + socket + "-" + type);
+    return stream;
+  }
+
+  @Override
+  public void close() {
+    synchronized (streams) {
+      streams.forEach(EventStream::cancelQuietly);
+    }
+    try {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** One event received by the app, with the id it must answer. */
+  record Event(String id, WebsocketEventRequest request) {}
+
+  /** One HandleEvents stream of the app. */
+  static final class EventStream implements StreamObserver<ServerMessage> {
+    private final Mode mode;
+    final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    final CompletableFuture<ServerMessage> registered = new CompletableFuture<>();
+    /** Completes with OK when the runtime completes the stream, or with the error status. */
+    final CompletableFuture<Status> ended = new CompletableFuture<>();
+    private StreamObserver<ClientMessage> requests;
+
+    EventStream(Mode mode) {
+      this.mode = mode;
+    }
+
+    @Override
+    public void onNext(ServerMessage message) {
+      if (message.hasRegistrationResponse()) {
+        registered.complete(message);
+        return;
+      }
+      events.add(new Event(message.getId(), message.getWebsocketEventRequest()));
+      if (mode != Mode.MANUAL) {
+        answer(message.getId(), mode == Mode.REJECT);
+      }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      Status status = Status.fromThrowable(error);
+      registered.completeExceptionally(error);
+      ended.complete(status);
+    }
+
+    @Override
+    public void onCompleted() {
+      ended.complete(Status.OK);
+    }
+
+    synchronized void send(ClientMessage message) {
+      requests.onNext(message);
+    }
+
+    void answer(String id, boolean reject) {
+      send(ClientMessage.newBuilder()
+          .setId(id)
+          .setWebsocketEventResponse(WebsocketEventResponse.newBuilder()
+              .setConnectionResponse(WebsocketConnectionResponse.newBuilder().setReject(reject)))
+          .build());
+    }
+
+    /** The next event, failing the test after 10 s. */
+    Event next() throws InterruptedException {
+      Event event = events.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(event).as("an event within %s", WAIT).isNotNull();
+      return event;
+    }
+
+    synchronized void complete() {
+      requests.onCompleted();
+    }
+
+    synchronized void cancelQuietly() {
+      try {
+        requests.onError(Status.CANCELLED.withDescription("test over").asRuntimeException());
+      } catch (RuntimeException ignored) {
+        // already closed
+      }
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package dev.nitricws.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nitricws.proto.websockets.v1.WebsocketEventType;
+import dev.nitricws.runtime.TestApp.Event;
+import dev.nitricws.runtime.TestApp.EventStream;
+import dev.nitricws.runtime.TestApp.Mode;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Handler timeout, idle timeout and keep-alive pings, each with short settings. */
+class TimeoutsAndKeepAliveTest {
+
+  private LocalRuntime runtime;
+  private TestApp app;
+
+  private int start(LocalRuntime.Builder builder) {
+    runtime = builder.grpcPort(0).firstWebsocketPort(0).build().start();
+    app = new TestApp(runtime.grpcPort());
+    app.declareWebsocket("chat");
+    return runtime.websocketPort("chat");
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (app != null) {
+      app.close();
+    }
+    if (runtime != null) {
+      runtime.close();
+    }
+  }
+
+  @Test
+  void connectNotAnsweredWithinTheHandlerTimeoutIsRefused() throws Exception {
+    int port = start(LocalRuntime.builder().handlerTimeout(Duration.ofMillis(300)));
+    EventStream connects = app.register("chat", WebsocketEventType.Connect, Mode.MANUAL);
+
+    var client = WsClient.connect(port, "/");
+    Event connect = connects.next();
+
+    assertThatThrownBy(() -> client.orTimeout(10, TimeUnit.SECONDS).join())
+        .cause()
+        .isInstanceOfSatisfying(WebSocketHandshakeException.class,
+            e -> assertThat(e.getResponse().statusCode()).isEqualTo(500));
+    // a late answer is only logged; the stream stays usable
+    connects.answer(connect.id(), false);
+    assertThat(connects.ended).isNotDone();
+  }
+
+  @Test
+  void messageNotAnsweredInTimeLetsTheNextOneThrough() throws Exception {
+    int port = start(LocalRuntime.builder().handlerTimeout(Duration.ofMillis(300)));
+    EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.MANUAL);
+    WsClient client = WsClient.open(port, "/");
+
+    client.sendText("never answered");
+    client.sendText("second");
+
+    assertThat(messages.next().request().getMessage().getBody().toStringUtf8()).isEqualTo("never answered");
+    assertThat(messages.next().request().getMessage().getBody().toStringUtf8()).isEqualTo("second");
+  }
+
+  @Test
+  void idleConnectionIsClosedWithGoingAwayAndDisconnected() throws Exception {
+    int port = start(LocalRuntime.builder().idleTimeout(Duration.ofMillis(400)).pingInterval(Duration.ZERO));
+    EventStream connects = app.register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
+    EventStream disconnects = app.register("chat", WebsocketEventType.Disconnect, Mode.ACCEPT);
+    WsClient client = WsClient.open(port, "/");
+    String id = connects.next().request().getConnectionId();
+
+    assertThat(client.awaitClose()).isEqualTo(1001);
+    assertThat(disconnects.next().request().getConnectionId()).isEqualTo(id);
+  }
+
+  @Test
+  void pingsAreSentToQuietClients() {
+    int port = start(LocalRuntime.builder().pingInterval(Duration.ofMillis(100)));
+    WsClient client = WsClient.open(port, "/");
+
+    client.pinged.orTimeout(10, TimeUnit.SECONDS).join();
+
+    assertThat(client.closeStatus).isNotDone();
+  }
+}

@@ -1,0 +1,96 @@
+package dev.nitricws.proto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor.Type;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import dev.nitricws.proto.kvstore.v1.KvStoreGrpc;
+import dev.nitricws.proto.kvstore.v1.KvStoreSetValueRequest;
+import dev.nitricws.proto.kvstore.v1.ValueRef;
+import dev.nitricws.proto.resources.v1.Action;
+import dev.nitricws.proto.resources.v1.ResourceDeclareRequest;
+import dev.nitricws.proto.resources.v1.ResourceType;
+import dev.nitricws.proto.resources.v1.ResourcesGrpc;
+import dev.nitricws.proto.websockets.v1.ClientMessage;
+import dev.nitricws.proto.websockets.v1.ServerMessage;
+import dev.nitricws.proto.websockets.v1.WebsocketConnectionEvent;
+import dev.nitricws.proto.websockets.v1.WebsocketEventRequest;
+import dev.nitricws.proto.websockets.v1.WebsocketEventType;
+import dev.nitricws.proto.websockets.v1.WebsocketGrpc;
+import dev.nitricws.proto.websockets.v1.WebsocketHandlerGrpc;
+import io.grpc.MethodDescriptor.MethodType;
+import org.junit.jupiter.api.Test;
+
+/** Pins the names, numbers and types that must match the official Nitric v1 SDKs on the wire. */
+class WireContractTest {
+
+  private static void assertField(Descriptor message, String name, int number, Type type) {
+    FieldDescriptor field = message.findFieldByName(name);
+    assertThat(field).as("%s.%s", message.getName(), name).isNotNull();
+    assertThat(field.getNumber()).as("%s.%s number", message.getName(), name).isEqualTo(number);
+    assertThat(field.getType()).as("%s.%s type", message.getName(), name).isEqualTo(type);
+  }
+
+  @Test
+  void protoPackagesAreTheNitricOnes() {
+    assertThat(ClientMessage.getDescriptor().getFile().getPackage()).isEqualTo("nitric.proto.websockets.v1");
+    assertThat(KvStoreSetValueRequest.getDescriptor().getFile().getPackage()).isEqualTo("nitric.proto.kvstore.v1");
+    assertThat(ResourceDeclareRequest.getDescriptor().getFile().getPackage()).isEqualTo("nitric.proto.resources.v1");
+  }
+
+  @Test
+  void serviceAndMethodNamesMatchTheContract() {
+    assertThat(WebsocketGrpc.getSendMessageMethod().getFullMethodName())
+        .isEqualTo("nitric.proto.websockets.v1.Websocket/SendMessage");
+    assertThat(WebsocketGrpc.getCloseConnectionMethod().getFullMethodName())
+        .isEqualTo("nitric.proto.websockets.v1.Websocket/CloseConnection");
+    assertThat(WebsocketGrpc.getSocketDetailsMethod().getFullMethodName())
+        .isEqualTo("nitric.proto.websockets.v1.Websocket/SocketDetails");
+    assertThat(WebsocketHandlerGrpc.getHandleEventsMethod().getFullMethodName())
+        .isEqualTo("nitric.proto.websockets.v1.WebsocketHandler/HandleEvents");
+    assertThat(WebsocketHandlerGrpc.getHandleEventsMethod().getType()).isEqualTo(MethodType.BIDI_STREAMING);
+    assertThat(KvStoreGrpc.getScanKeysMethod().getFullMethodName())
+        .isEqualTo("nitric.proto.kvstore.v1.KvStore/ScanKeys");
+    assertThat(KvStoreGrpc.getScanKeysMethod().getType()).isEqualTo(MethodType.SERVER_STREAMING);
+    assertThat(ResourcesGrpc.getDeclareMethod().getFullMethodName())
+        .isEqualTo("nitric.proto.resources.v1.Resources/Declare");
+  }
+
+  @Test
+  void websocketMessagesUseTheContractNumbers() {
+    assertField(ClientMessage.getDescriptor(), "id", 1, Type.STRING);
+    assertField(ClientMessage.getDescriptor(), "registration_request", 2, Type.MESSAGE);
+    assertField(ClientMessage.getDescriptor(), "websocket_event_response", 3, Type.MESSAGE);
+    assertField(ServerMessage.getDescriptor(), "registration_response", 2, Type.MESSAGE);
+    assertField(ServerMessage.getDescriptor(), "websocket_event_request", 3, Type.MESSAGE);
+    assertField(WebsocketEventRequest.getDescriptor(), "connection", 10, Type.MESSAGE);
+    assertField(WebsocketEventRequest.getDescriptor(), "disconnection", 11, Type.MESSAGE);
+    assertField(WebsocketEventRequest.getDescriptor(), "message", 12, Type.MESSAGE);
+    assertThat(WebsocketConnectionEvent.getDescriptor().findFieldByName("query_params").isMapField()).isTrue();
+    assertThat(WebsocketEventType.Message.getNumber()).isEqualTo(2);
+  }
+
+  @Test
+  void kvSetValueContentIsFieldThree() throws Exception {
+    assertField(KvStoreSetValueRequest.getDescriptor(), "content", 3, Type.MESSAGE);
+    KvStoreSetValueRequest request = KvStoreSetValueRequest.newBuilder()
+        .setRef(ValueRef.newBuilder().setStore("connections").setKey("abc"))
+        .setContent(Struct.newBuilder().putFields("x", Value.newBuilder().setNumberValue(1).build()))
+        .build();
+    assertThat(KvStoreSetValueRequest.parseFrom(request.toByteArray())).isEqualTo(request);
+  }
+
+  @Test
+  void resourceNumbersMatchTheContract() {
+    assertField(ResourceDeclareRequest.getDescriptor(), "policy", 10, Type.MESSAGE);
+    assertField(ResourceDeclareRequest.getDescriptor(), "key_value_store", 13, Type.MESSAGE);
+    assertThat(ResourceType.Websocket.getNumber()).isEqualTo(10);
+    assertThat(ResourceType.KeyValueStore.getNumber()).isEqualTo(6);
+    assertThat(ResourceType.Policy.getNumber()).isEqualTo(7);
+    assertThat(Action.WebsocketManage.getNumber()).isEqualTo(500);
+    assertThat(Action.KeyValueStoreDelete.getNumber()).isEqualTo(302);
+  }
+}

@@ -1,0 +1,101 @@
+package dev.nitricws.adapters.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PostgresRegistryConfigTest {
+
+  private static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
+
+  @Test
+  void defaults() {
+    PostgresRegistryConfig config = PostgresRegistryConfig.forUrl(URL);
+
+    assertThat(config.schema()).isEqualTo("nitricws");
+    assertThat(config.poolSize()).isEqualTo(10);
+    assertThat(config.migrate()).isTrue();
+    assertThat(config.user()).isNull();
+    assertThat(config.password()).isNull();
+    assertThat(config.connectionTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.statementTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.purgeInterval()).isEqualTo(Duration.ofMinutes(1));
+  }
+
+  @Test
+  void serverSettingsBuildAUrlWithoutThePassword() {
+    PostgresRegistryConfig config = PostgresRegistryConfig.forServer("127.0.0.1", 5433, "my db", "app", "s3cret");
+
+    assertThat(config.jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:5433/my%20db");
+    assertThat(config.user()).isEqualTo("app");
+    assertThat(config.password()).isEqualTo("s3cret");
+    assertThat(PostgresRegistryConfig.forServer("[::1]", 5432, "test", null, null).jdbcUrl())
+        .isEqualTo("jdbc:postgresql://[::1]:5432/test");
+  }
+
+  @Test
+  void toStringMasksThePassword() {
+    PostgresRegistryConfig config = PostgresRegistryConfig.forUrl(URL).withUser("app").withPassword("s3cret-pw");
+
+    assertThat(config.toString()).doesNotContain("s3cret-pw").contains("password=****").contains(URL);
+    assertThat(PostgresRegistryConfig.forUrl(URL).toString()).contains("password=(none)");
+  }
+
+  @Test
+  void aPasswordInTheUrlIsRefusedWithoutBeingEchoed() {
+    for (String url : List.of(URL + "?user=app&password=s3cret-pw", URL + "?password=s3cret-pw&user=app",
+        URL + "?sslpassword=s3cret-pw", URL + "?PASSWORD=s3cret-pw")) {
+      assertThatThrownBy(() -> PostgresRegistryConfig.forUrl(url))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("password setting")
+          .hasMessageNotContaining("s3cret-pw");
+    }
+    assertThat(PostgresRegistryConfig.redact(URL + "?user=a&password=x&ssl=true"))
+        .isEqualTo(URL + "?user=a&password=****&ssl=true");
+  }
+
+  @Test
+  void schemaNamesAreCheckedStrictly() {
+    for (String ok : List.of("nitricws", "_x", "nws_it_0a1b", "a".repeat(63))) {
+      assertThat(PostgresRegistryConfig.forUrl(URL).withSchema(ok).schema()).isEqualTo(ok);
+    }
+    for (String bad : List.of("", "x\"; drop table y; --", "Upper", "1abc", "a-b", "a b", "pg_catalog",
+        "a".repeat(64), "sch\u00e9ma", "a.b")) {
+      assertThatThrownBy(() -> PostgresRegistryConfig.forUrl(URL).withSchema(bad))
+          .as("schema %s", bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("lowercase letters a-z, digits and '_'");
+    }
+  }
+
+  @Test
+  void badValuesNameTheValueAndTheRule() {
+    PostgresRegistryConfig config = PostgresRegistryConfig.forUrl(URL);
+
+    assertThatThrownBy(() -> PostgresRegistryConfig.forUrl("jdbc:mysql://h/db"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jdbc:mysql://h/db")
+        .hasMessageContaining("must start with 'jdbc:postgresql:'");
+    assertThatThrownBy(() -> config.withPoolSize(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("poolSize must be between 1 and 200, got 0");
+    assertThatThrownBy(() -> config.withConnectionTimeout(Duration.ofMillis(10)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connectionTimeout must be between");
+    assertThatThrownBy(() -> config.withStatementTimeout(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("statementTimeout must be zero (none) or");
+    assertThatThrownBy(() -> config.withPurgeInterval(Duration.ofMillis(10)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("purgeInterval");
+    assertThatThrownBy(() -> config.withMaxQueued(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxQueued");
+    assertThatThrownBy(() -> config.withUser(" "))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user");
+    assertThatThrownBy(() -> PostgresRegistryConfig.forServer("evil/host?x=", 5432, "db", null, null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("host");
+    assertThatThrownBy(() -> PostgresRegistryConfig.forServer("localhost", 0, "db", null, null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port must be between 1 and 65535");
+    assertThatThrownBy(() -> config.withSchema(null)).isInstanceOf(NullPointerException.class).hasMessage("schema");
+    assertThat(config.withStatementTimeout(Duration.ZERO).statementTimeout()).isZero();
+    assertThat(config.withPurgeInterval(Duration.ZERO).purgeInterval()).isZero();
+  }
+}

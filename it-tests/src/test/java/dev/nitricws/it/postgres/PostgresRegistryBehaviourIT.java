@@ -1,0 +1,551 @@
+package dev.nitricws.it.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.nitricws.adapters.postgres.PostgresConnectionRegistry;
+import dev.nitricws.adapters.postgres.PostgresRegistryConfig;
+import dev.nitricws.domain.Connection;
+import dev.nitricws.domain.ConnectionId;
+import dev.nitricws.domain.ConnectionStoreException;
+import dev.nitricws.domain.QueryParameters;
+import dev.nitricws.domain.SocketName;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
+
+/** What the PostgreSQL registry does beyond the contract: schema, migrations, configuration, faults. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class PostgresRegistryBehaviourIT {
+
+  private static final String TABLE_COUNT =
+      "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?";
+
+  private static PostgresServers.Server server;
+  private static final Set<String> schemas = ConcurrentHashMap.newKeySet();
+
+  @BeforeAll
+  static void server() {
+    server = PostgresServers.server();
+  }
+
+  @AfterAll
+  static void dropSchemas() {
+    schemas.forEach(server::dropSchema);
+  }
+
+  // ------------------------------------------------------------------ schema and migrations
+
+  @Test
+  void migrationsAreIdempotentAcrossStartsAndConcurrentStarts() throws Exception {
+    String schema = schema();
+    SocketName socket = freshSocket();
+    Connection c = connection(socket, "kept");
+    try (PostgresConnectionRegistry first = PostgresConnectionRegistry.start(server.config(schema))) {
+      join(first.register(c));
+    }
+
+    // two instances starting at once on the same schema (and on a schema nobody created yet),
+    // then a third after them
+    String untouched = schema();
+    ExecutorService starters = Executors.newFixedThreadPool(4);
+    try {
+      CompletableFuture<PostgresConnectionRegistry> a =
+          CompletableFuture.supplyAsync(() -> PostgresConnectionRegistry.start(server.config(schema)), starters);
+      CompletableFuture<PostgresConnectionRegistry> b =
+          CompletableFuture.supplyAsync(() -> PostgresConnectionRegistry.start(server.config(schema)), starters);
+      CompletableFuture<PostgresConnectionRegistry> c1 =
+          CompletableFuture.supplyAsync(() -> PostgresConnectionRegistry.start(server.config(untouched)), starters);
+      CompletableFuture<PostgresConnectionRegistry> c2 =
+          CompletableFuture.supplyAsync(() -> PostgresConnectionRegistry.start(server.config(untouched)), starters);
+      try (PostgresConnectionRegistry second = a.get(60, TimeUnit.SECONDS);
+          PostgresConnectionRegistry third = b.get(60, TimeUnit.SECONDS);
+          PostgresConnectionRegistry newA = c1.get(60, TimeUnit.SECONDS);
+          PostgresConnectionRegistry newB = c2.get(60, TimeUnit.SECONDS);
+          PostgresConnectionRegistry fourth = PostgresConnectionRegistry.start(server.config(schema))) {
+        assertThat(join(second.find(socket, c.id()))).contains(c);
+        assertThat(join(third.find(socket, c.id()))).contains(c);
+        assertThat(join(fourth.count(socket))).isEqualTo(1L);
+        join(newA.register(c));
+        assertThat(join(newB.find(socket, c.id()))).contains(c);
+      }
+    } finally {
+      starters.shutdownNow();
+    }
+    assertThat(server.count("SELECT count(*) FROM \"" + schema + "\".flyway_schema_history"
+        + " WHERE type = 'SQL' AND success")).as("migrations applied once").isEqualTo(1L);
+    assertThat(server.queryOne("SELECT version FROM \"" + schema + "\".flyway_schema_history"
+        + " WHERE type = 'SQL'")).isEqualTo("1");
+    assertThat(server.count("SELECT count(*) FROM \"" + untouched + "\".flyway_schema_history"
+        + " WHERE type = 'SQL' AND success")).isEqualTo(1L);
+  }
+
+  @Test
+  void theConfiguredSchemaHoldsTheTableTheIndexesAndTheHistory() {
+    String schema = schema();
+    SocketName socket = freshSocket();
+    try (PostgresConnectionRegistry registry = PostgresConnectionRegistry.start(server.config(schema))) {
+      join(registry.register(connection(socket, "here")));
+    }
+
+    assertThat(server.count(TABLE_COUNT, schema, "connections")).isEqualTo(1L);
+    assertThat(server.count(TABLE_COUNT, schema, PostgresConnectionRegistry.HISTORY_TABLE)).isEqualTo(1L);
+    assertThat(server.count("SELECT count(*) FROM \"" + schema + "\".connections WHERE socket = ?", socket.value()))
+        .isEqualTo(1L);
+    assertThat(server.count("SELECT count(*) FROM pg_indexes WHERE schemaname = ? AND tablename = 'connections'"
+        + " AND indexname IN ('connections_pkey', 'connections_expires_at_idx')", schema)).isEqualTo(2L);
+    assertThat(server.queryOne("SELECT collation_name FROM information_schema.columns"
+        + " WHERE table_schema = ? AND table_name = 'connections' AND column_name = 'connection_id'", schema))
+        .isEqualTo("C");
+  }
+
+  @Test
+  void aHostileSchemaNameIsRefusedNamingTheRule() {
+    String hostile = "x\"; drop table y; --";
+
+    assertThatThrownBy(() -> server.config(hostile))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(hostile)
+        .hasMessageContaining("lowercase letters a-z, digits and '_'");
+    assertThatThrownBy(() -> new PostgresRegistryConfig(server.jdbcUrl(), null, null, hostile, 1,
+        Duration.ofSeconds(1), Duration.ZERO, Duration.ZERO, 10, true))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("starts with a letter or '_'");
+    assertThat(server.count("SELECT count(*) FROM information_schema.schemata WHERE schema_name = ?", hostile)).isZero();
+  }
+
+  @Test
+  void withoutMigrationsAMissingTableIsReportedAtStart() {
+    String schema = schema();
+
+    assertThatThrownBy(() -> PostgresConnectionRegistry.start(server.config(schema).withMigrate(false)))
+        .isInstanceOf(ConnectionStoreException.class)
+        .hasMessageContaining("\"" + schema + "\".connections does not exist")
+        .hasMessageContaining("migrate=true");
+  }
+
+  // ------------------------------------------------------------------ secrets
+
+  @Test
+  void thePasswordNeverAppearsInMessagesLogsOrToString() throws IOException {
+    String secret = "pw-" + UUID.randomUUID();
+    ListAppender<ILoggingEvent> logs = captureLogs();
+    try {
+      PostgresRegistryConfig unreachable = PostgresRegistryConfig
+          .forServer("127.0.0.1", closedPort(), "test", "postgres", secret)
+          .withConnectionTimeout(Duration.ofMillis(500));
+      assertThat(unreachable.toString()).doesNotContain(secret).contains("password=****");
+      Throwable failure = catchThrowable(() -> PostgresConnectionRegistry.start(unreachable));
+      assertThat(failure).isInstanceOf(ConnectionStoreException.class);
+      assertThat(everything(failure)).doesNotContain(secret);
+
+      assertThatThrownBy(() -> PostgresRegistryConfig.forUrl(server.jdbcUrl() + (server.jdbcUrl().contains("?") ? "&" : "?")
+          + "password=" + secret))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageNotContaining(secret);
+
+      // a running registry (the server ignores the password where it trusts loopback)
+      String password = server.password() != null ? server.password() : secret;
+      String schema = schema();
+      try (PostgresConnectionRegistry registry =
+          PostgresConnectionRegistry.start(server.config(schema).withPassword(password))) {
+        assertThat(registry.toString()).doesNotContain(password);
+        Throwable refused = catchThrowable(() -> join(registry.register(farFuture(freshSocket(), "far"))));
+        assertThat(refused).isInstanceOf(ConnectionStoreException.class);
+        assertThat(everything(refused)).doesNotContain(password);
+      }
+      assertThat(logs.list).isNotEmpty()
+          .allSatisfy(event -> assertThat(event.getFormattedMessage()).doesNotContain(secret).doesNotContain(password));
+    } finally {
+      releaseLogs(logs);
+    }
+  }
+
+  // ------------------------------------------------------------------ faults
+
+  @Test
+  void anUnreachableDatabaseAtStartGivesConnectionStoreException() throws IOException {
+    String url = "jdbc:postgresql://127.0.0.1:" + closedPort() + "/test";
+    PostgresRegistryConfig config = PostgresRegistryConfig.forUrl(url).withConnectionTimeout(Duration.ofMillis(500));
+
+    Throwable failure = catchThrowable(() -> PostgresConnectionRegistry.start(config));
+
+    assertThat(failure).isInstanceOf(ConnectionStoreException.class)
+        .hasMessageContaining(url)
+        .hasMessageContaining("cannot open a connection");
+    assertThat(failure.getCause()).isNotNull();
+  }
+
+  @Test
+  void aDatabaseThatGoesAwayFailsEveryOperationAndTheRegistryRecoversWhenItIsBack() throws Exception {
+    String schema = schema();
+    SocketName socket = freshSocket();
+    Connection before = connection(socket, "before");
+    Connection after = connection(socket, "after");
+    try (LoopbackProxy proxy = new LoopbackProxy(server.host(), server.port())) {
+      String viaProxy = server.jdbcUrlVia(proxy.port());
+      PostgresRegistryConfig config = PostgresRegistryConfig.forUrl(viaProxy)
+          .withUser(server.user()).withPassword(server.password()).withSchema(schema)
+          .withPoolSize(2).withConnectionTimeout(Duration.ofSeconds(1)).withPurgeInterval(Duration.ZERO);
+      try (PostgresConnectionRegistry registry = PostgresConnectionRegistry.start(config)) {
+        join(registry.register(before));
+
+        proxy.stop();
+
+        List<CompletionStage<?>> attempts = List.of(
+            registry.register(after),
+            registry.find(socket, before.id()),
+            registry.count(socket),
+            registry.unregister(socket, before.id()),
+            registry.scan(socket, 10, page -> CompletableFuture.completedFuture(null)));
+        for (CompletionStage<?> attempt : attempts) {
+          Throwable failure = catchThrowable(() -> attempt.toCompletableFuture().get(30, TimeUnit.SECONDS));
+          assertThat(failure).isInstanceOf(ExecutionException.class);
+          assertThat(failure.getCause()).isInstanceOf(ConnectionStoreException.class)
+              .hasMessageContaining(viaProxy)
+              .hasMessageContaining("failed");
+          assertThat(failure.getCause().getCause()).as("the cause is kept").isNotNull();
+        }
+
+        proxy.start();
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+            .untilAsserted(() -> assertThat(join(registry.find(socket, before.id()))).contains(before));
+        join(registry.register(after));
+        assertThat(join(registry.count(socket))).isEqualTo(2L);
+      }
+    }
+  }
+
+  @Test
+  void badInputIsRefusedAndLosesNothingStored() {
+    String schema = schema();
+    SocketName socket = freshSocket();
+    Connection a = connection(socket, "a");
+    Connection b = connection(socket, "b");
+    try (PostgresConnectionRegistry registry = PostgresConnectionRegistry.start(server.config(schema))) {
+      join(registry.register(a));
+      join(registry.register(b));
+
+      // a value the server refuses fails the stage, names the operation, and changes nothing
+      Throwable refused = catchThrowable(() -> join(registry.register(farFuture(socket, "a"))));
+      assertThat(refused).isInstanceOf(ConnectionStoreException.class)
+          .hasMessageContaining("register of connection 'a' on socket " + socket)
+          .hasMessageContaining(server.jdbcUrl());
+      assertThat(refused.getCause()).isNotNull();
+      assertThat(catchThrowable(() -> join(registry.register(farFuture(socket, "c")))))
+          .isInstanceOf(ConnectionStoreException.class);
+
+      assertThat(join(registry.find(socket, a.id()))).contains(a);
+      assertThat(join(registry.find(socket, b.id()))).contains(b);
+      assertThat(join(registry.find(socket, ConnectionId.of("c")))).isEmpty();
+      assertThat(join(registry.count(socket))).isEqualTo(2L);
+      join(registry.register(connection(socket, "d")));
+      assertThat(join(registry.count(socket))).isEqualTo(3L);
+    }
+  }
+
+  @Test
+  void textsWithNoUtf8FormRoundTripAndMatchOnlyThemselves() {
+    String schema = schema();
+    SocketName socket = freshSocket();
+    // a lone half of a surrogate pair (what cutting "👍🏽" in the middle leaves) and the escape character
+    Connection lone = new Connection(socket, ConnectionId.of("cut-👍\uD83C"),
+        Map.of("k\uDC00", "x\uD800y", "ctl", "\u0001d800\u0001"),
+        new QueryParameters(Map.of("q\uDBFF", List.of("\uDFFF", "?"))), Instant.now(), Instant.now().plusSeconds(3600));
+    Connection lookalike = connection(socket, "cut-👍?");
+    try (PostgresConnectionRegistry registry = PostgresConnectionRegistry.start(server.config(schema))) {
+      join(registry.register(lone));
+      join(registry.register(lookalike));
+
+      assertThat(join(registry.find(socket, lone.id()))).contains(lone);
+      assertThat(join(registry.find(socket, lookalike.id()))).contains(lookalike);
+      assertThat(scanAll(registry, socket)).containsExactlyInAnyOrder(lone.id(), lookalike.id());
+      assertThat(join(registry.unregister(socket, lone.id()))).isTrue();
+      assertThat(join(registry.find(socket, lookalike.id()))).contains(lookalike);
+      assertThat(join(registry.count(socket))).isEqualTo(1L);
+    }
+  }
+
+  // ------------------------------------------------------------------ expiry
+
+  @Test
+  void expiryIsJudgedByTheInjectedClock() {
+    String schema = schema();
+    SocketName socket = freshSocket();
+    Instant connected = Instant.parse("2030-01-01T00:00:00Z");
+    Connection c = new Connection(socket, ConnectionId.of("timed"), Map.of(), QueryParameters.empty(), connected,
+        connected.plus(Duration.ofHours(1)));
+    TestClock clock = new TestClock(connected);
+    try (PostgresConnectionRegistry registry = PostgresConnectionRegistry.start(
+        server.config(schema).withPurgeInterval(Duration.ZERO), clock)) {
+      join(registry.register(c));
+
+      clock.set(c.expiresAt().minusMillis(1));
+      assertThat(join(registry.find(socket, c.id()))).contains(c);
+      assertThat(join(registry.count(socket))).isEqualTo(1L);
+
+      clock.set(c.expiresAt()); // expired at its expiry instant, as Connection.isExpiredAt says
+      assertThat(join(registry.find(socket, c.id()))).isEmpty();
+      assertThat(join(registry.count(socket))).isZero();
+      assertThat(scanAll(registry, socket)).isEmpty();
+      assertThat(join(registry.unregister(socket, c.id()))).isFalse();
+      assertThat(rows(schema, socket)).as("unregister deletes the expired row").isZero();
+    }
+  }
+
+  @Test
+  void purgeDeletesExpiredRowsOnlyOnDemandAndInTheBackground() {
+    String schema = schema();
+    SocketName socket = freshSocket();
+    Instant start = Instant.parse("2030-01-01T00:00:00Z");
+    TestClock clock = new TestClock(start);
+    try (PostgresConnectionRegistry registry = PostgresConnectionRegistry.start(
+        server.config(schema).withPurgeInterval(Duration.ZERO), clock)) {
+      List<CompletableFuture<Void>> registered = new ArrayList<>();
+      for (int i = 0; i < 2_500; i++) {
+        registered.add(registry.register(new Connection(socket, ConnectionId.of("old-" + i), Map.of(),
+            QueryParameters.empty(), start, start.plus(Duration.ofMinutes(1)))).toCompletableFuture());
+      }
+      join(CompletableFuture.allOf(registered.toArray(CompletableFuture[]::new)));
+      join(registry.register(new Connection(socket, ConnectionId.of("live"), Map.of(), QueryParameters.empty(),
+          start, start.plus(Duration.ofHours(1)))));
+      clock.set(start.plus(Duration.ofMinutes(5)));
+      assertThat(rows(schema, socket)).as("expired rows stay until purged").isEqualTo(2_501L);
+
+      assertThat(join(registry.purgeExpired())).as("purged in batches").isEqualTo(2_500L);
+      assertThat(rows(schema, socket)).isEqualTo(1L);
+      assertThat(join(registry.count(socket))).isEqualTo(1L);
+    }
+
+    // in the background, by the system clock
+    SocketName other = freshSocket();
+    try (PostgresConnectionRegistry registry = PostgresConnectionRegistry.start(
+        server.config(schema).withPurgeInterval(Duration.ofSeconds(1)))) {
+      Instant past = Instant.now().minus(Duration.ofHours(3));
+      for (int i = 0; i < 3; i++) {
+        join(registry.register(new Connection(other, ConnectionId.of("gone-" + i), Map.of(), QueryParameters.empty(),
+            past, past.plus(Duration.ofHours(1)))));
+      }
+      join(registry.register(connection(other, "stays")));
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+          .until(() -> rows(schema, other) == 1L);
+      assertThat(join(registry.count(other))).isEqualTo(1L);
+    }
+  }
+
+  // ------------------------------------------------------------------ threads and life cycle
+
+  @Test
+  void storeWorkRunsOnTheRegistrysThreadsNotTheCallers() {
+    String schema = schema();
+    TestClock clock = new TestClock(Instant.now());
+    try (PostgresConnectionRegistry registry = PostgresConnectionRegistry.start(server.config(schema), clock)) {
+      SocketName socket = freshSocket();
+      join(registry.register(connection(socket, "x")));
+      join(registry.count(socket));
+      join(registry.find(socket, ConnectionId.of("x")));
+      scanAll(registry, socket);
+      join(registry.unregister(socket, ConnectionId.of("x")));
+    }
+    // the clock is read inside each statement's task
+    assertThat(clock.readers).isNotEmpty()
+        .allSatisfy(name -> assertThat(name).startsWith("nitricws-postgres-" + schema + "-"));
+  }
+
+  @Test
+  void aFullQueueRefusesAtOnceInsteadOfPilingUp() throws Exception {
+    String schema = schema();
+    TestClock clock = new TestClock(Instant.now());
+    try (PostgresConnectionRegistry registry = PostgresConnectionRegistry.start(
+        server.config(schema).withPoolSize(1).withMaxQueued(1).withPurgeInterval(Duration.ZERO), clock)) {
+      SocketName socket = freshSocket();
+      CountDownLatch release = clock.hold();
+      CompletableFuture<Long> running = registry.count(socket).toCompletableFuture();
+      assertThat(clock.entered.await(30, TimeUnit.SECONDS)).as("the only thread is busy").isTrue();
+      CompletableFuture<Long> queued = registry.count(socket).toCompletableFuture();
+      CompletableFuture<Long> refused = registry.count(socket).toCompletableFuture();
+
+      assertThat(refused).isCompletedExceptionally();
+      assertThat(catchThrowable(refused::join).getCause())
+          .isInstanceOf(ConnectionStoreException.class)
+          .hasMessageContaining("1 operations are already waiting");
+
+      release.countDown();
+      assertThat(running.get(30, TimeUnit.SECONDS)).isZero();
+      assertThat(queued.get(30, TimeUnit.SECONDS)).isZero();
+    }
+  }
+
+  @Test
+  void aClosedRegistryRefusesWorkAndClosesOnce() {
+    PostgresConnectionRegistry registry = PostgresConnectionRegistry.start(server.config(schema()));
+    SocketName socket = freshSocket();
+    registry.close();
+    registry.close();
+
+    assertThatThrownBy(() -> registry.count(socket))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> registry.register(connection(socket, "late")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThat(registry.toString()).contains("closed");
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static String schema() {
+    String schema = PostgresServers.freshSchema();
+    schemas.add(schema);
+    return schema;
+  }
+
+  private static SocketName freshSocket() {
+    return SocketName.of("b" + UUID.randomUUID().toString().replace("-", "").substring(0, 20));
+  }
+
+  private static Connection connection(SocketName socket, String id) {
+    Instant now = Instant.now();
+    return new Connection(socket, ConnectionId.of(id), Map.of("k", "v"), QueryParameters.empty(), now,
+        now.plus(Duration.ofHours(2)));
+  }
+
+  /** A connection whose expiry is past what a timestamptz can hold (year 294276): the server refuses it. */
+  private static Connection farFuture(SocketName socket, String id) {
+    Instant now = Instant.now();
+    return new Connection(socket, ConnectionId.of(id), Map.of(), QueryParameters.empty(), now,
+        Instant.parse("+300000-01-01T00:00:00Z"));
+  }
+
+  /** Rows of {@code socket} in the table, expired or not. */
+  private static long rows(String schema, SocketName socket) {
+    return server.count("SELECT count(*) FROM \"" + schema + "\".connections WHERE socket = ?", socket.value());
+  }
+
+  private static List<ConnectionId> scanAll(PostgresConnectionRegistry registry, SocketName socket) {
+    List<ConnectionId> ids = new ArrayList<>();
+    join(registry.scan(socket, 7, page -> {
+      synchronized (ids) {
+        ids.addAll(page);
+      }
+      return CompletableFuture.completedFuture(null);
+    }));
+    return ids;
+  }
+
+  /**
+   * A clock the test sets, which remembers which threads read it and can hold a reader until
+   * released (to keep a registry thread busy).
+   */
+  private static final class TestClock extends Clock {
+    final Set<String> readers = ConcurrentHashMap.newKeySet();
+    final CountDownLatch entered = new CountDownLatch(1);
+    private final AtomicReference<Instant> now;
+    private volatile CountDownLatch gate;
+
+    TestClock(Instant start) {
+      this.now = new AtomicReference<>(start);
+    }
+
+    void set(Instant instant) {
+      now.set(instant);
+    }
+
+    /** The next readers wait until the returned latch is counted down. */
+    CountDownLatch hold() {
+      CountDownLatch latch = new CountDownLatch(1);
+      gate = latch;
+      return latch;
+    }
+
+    @Override
+    public Instant instant() {
+      readers.add(Thread.currentThread().getName());
+      CountDownLatch latch = gate;
+      if (latch != null) {
+        entered.countDown();
+        try {
+          latch.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return now.get();
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+
+  private static int closedPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** Messages, causes and stack trace of {@code error}, as one text. */
+  private static String everything(Throwable error) {
+    StringWriter out = new StringWriter();
+    error.printStackTrace(new PrintWriter(out));
+    return out + " " + error;
+  }
+
+  private static ListAppender<ILoggingEvent> captureLogs() {
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(appender);
+    return appender;
+  }
+
+  private static void releaseLogs(ListAppender<ILoggingEvent> appender) {
+    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(appender);
+    appender.stop();
+  }
+
+  private static <T> T join(CompletionStage<T> stage) {
+    try {
+      return stage.toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+    } catch (Exception e) {
+      throw new IllegalStateException("registry call did not complete: " + e, e);
+    }
+  }
+}

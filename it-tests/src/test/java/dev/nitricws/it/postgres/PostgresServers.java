@@ -28,7 +28,7 @@ import org.testcontainers.utility.DockerImageName;
  * <p>Tests never share tables: each run works in schemas of its own ({@link #freshSchema()}) and
  * drops them afterwards.
  */
-final class PostgresServers {
+public final class PostgresServers {
 
   static final String URL_VARIABLE = "NITRICWS_POSTGRES_URL";
   static final String IMAGE_VARIABLE = "NITRICWS_POSTGRES_IMAGE";
@@ -40,7 +40,7 @@ final class PostgresServers {
   private PostgresServers() {}
 
   /** Where the tests' server is: a URL that holds no password, the user and the password (null: none). */
-  record Server(String jdbcUrl, String user, String password) {
+  public record Server(String jdbcUrl, String user, String password) {
 
     /** A registry configuration for this server and {@code schema}, with every other default. */
     PostgresRegistryConfig config(String schema) {
@@ -94,7 +94,7 @@ final class PostgresServers {
     }
 
     /** Drops {@code schema} and everything in it (tests' own schemas only). */
-    void dropSchema(String schema) {
+    public void dropSchema(String schema) {
       PostgresRegistryConfig.checkSchema(schema);
       queryOne("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
     }
@@ -109,7 +109,7 @@ final class PostgresServers {
   }
 
   /** The server, started or looked up on first use. */
-  static synchronized Server server() {
+  public static synchronized Server server() {
     if (server == null) {
       server = ServerSource.useContainers() ? container() : given();
     }
@@ -117,7 +117,7 @@ final class PostgresServers {
   }
 
   /** A schema name no other run has used: {@code nws_it_} and 16 random hex digits. */
-  static String freshSchema() {
+  public static String freshSchema() {
     return "nws_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
   }
 

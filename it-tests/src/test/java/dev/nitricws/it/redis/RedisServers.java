@@ -37,7 +37,7 @@ import org.testcontainers.utility.DockerImageName;
  * are containers or local {@code redis-server} processes, by the same rule. Containers are started
  * once per JVM and removed when it exits.
  */
-final class RedisServers {
+public final class RedisServers {
 
   static final String IMAGE_VARIABLE = "NITRICWS_REDIS_IMAGE";
   static final String URL_VARIABLE = "NITRICWS_REDIS_URL";
@@ -58,7 +58,7 @@ final class RedisServers {
   private RedisServers() {}
 
   /** The standalone server's URL (no password), the same for the whole JVM. */
-  static synchronized String standaloneUrl() {
+  public static synchronized String standaloneUrl() {
     if (standaloneUrl == null) {
       if (ServerSource.useContainers()) {
         String image = image();
@@ -81,7 +81,7 @@ final class RedisServers {
   }
 
   /** The cluster's seed URL ({@code redis://host:port,host:port,...}), the same for the whole JVM. */
-  static synchronized String clusterUrl() {
+  public static synchronized String clusterUrl() {
     if (clusterUrl == null) {
       if (ServerSource.useContainers()) {
         String image = image();

@@ -1,0 +1,63 @@
+package dev.nitricws.bootstrap;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.nitricws.adapters.nitric.NitricRuntime;
+import dev.nitricws.adapters.nitric.NitricSettings;
+import dev.nitricws.domain.ConnectionRegistry;
+import dev.nitricws.ports.MessageSender;
+import dev.nitricws.ports.SocketHandler;
+import dev.nitricws.ports.WebsocketApp;
+import java.time.Clock;
+
+/**
+ * What every configuration has: the settings, the clock, the client of the Nitric runtime with
+ * its sender, and the websocket app over whichever registry the store module binds.
+ */
+final class CoreModule extends AbstractModule {
+
+  private final AppSettings settings;
+  private final Lifecycle lifecycle;
+
+  CoreModule(AppSettings settings, Lifecycle lifecycle) {
+    this.settings = requireNonNull(settings, "settings");
+    this.lifecycle = requireNonNull(lifecycle, "lifecycle");
+  }
+
+  @Override
+  protected void configure() {
+    bind(AppSettings.class).toInstance(settings);
+    bind(Lifecycle.class).toInstance(lifecycle);
+    bind(Clock.class).toInstance(Clock.systemUTC());
+  }
+
+  @Provides
+  @Singleton
+  NitricRuntime nitricRuntime(AppSettings settings) {
+    String address = settings.serviceAddress()
+        .orElseThrow(() -> new IllegalStateException("no Nitric runtime address: start the local runtime first"));
+    return NitricRuntime.connect(NitricSettings.address(address, NitricSettings.Environment.parse(settings.nitricEnvironment())));
+  }
+
+  @Provides
+  @Singleton
+  MessageSender messageSender(NitricRuntime nitric) {
+    return nitric.sender();
+  }
+
+  @Provides
+  @Singleton
+  WebsocketApp websocketApp(ConnectionRegistry registry, MessageSender sender, SocketHandler handler,
+      AppSettings settings, Clock clock, Lifecycle lifecycle) {
+    WebsocketApp app = WebsocketApp.builder(registry, sender)
+        .socket(settings.socket(), handler)
+        .clock(clock)
+        .maxConnectionLife(settings.maxConnectionLife())
+        .handlerTimeout(settings.handlerTimeout())
+        .build();
+    return lifecycle.closeOnStop("websocket app", app);
+  }
+}

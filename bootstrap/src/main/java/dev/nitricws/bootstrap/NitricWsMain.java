@@ -1,0 +1,177 @@
+package dev.nitricws.bootstrap;
+
+import dev.nitricws.domain.SocketName;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The command line: reads flags and environment variables into {@link AppSettings}, starts the
+ * chat, and runs until stopped (Ctrl-C or SIGTERM, which shut down in order).
+ */
+@Command(
+    name = "nitric-ws",
+    mixinStandardHelpOptions = true,
+    version = "nitric-ws 0.1.0",
+    sortOptions = false,
+    description = {
+      "Runs the broadcast chat: every message a client sends is sent to every connected client.",
+      "With no SERVICE_ADDRESS it starts a local Nitric runtime in-process and serves the chat at",
+      "http://127.0.0.1:<ws-port>/ (a page and a websocket). With SERVICE_ADDRESS it is a plain",
+      "Nitric app for `nitric start` or a cloud deployment.",
+      ""
+    },
+    footer = {"", "Every flag can also be given by the environment variable in brackets."})
+public final class NitricWsMain implements Callable<Integer> {
+
+  @Option(names = "--store", defaultValue = "${env:NITRICWS_STORE:-nitric}",
+      description = "Where connections are kept: nitric, redis, postgres or memory (NITRICWS_STORE). Default: ${DEFAULT-VALUE}.")
+  String store;
+
+  @Option(names = "--socket", defaultValue = "${env:NITRICWS_SOCKET:-chat}",
+      description = "The websocket's name (NITRICWS_SOCKET). Default: ${DEFAULT-VALUE}.")
+  String socket;
+
+  @Option(names = "--service-address", defaultValue = "${env:SERVICE_ADDRESS}",
+      description = "host:port of the Nitric runtime (SERVICE_ADDRESS). Unset: start the local runtime in-process.")
+  String serviceAddress;
+
+  @Option(names = "--ws-port", defaultValue = "${env:NITRICWS_WS_PORT:-4000}",
+      description = "Websocket and page port of the in-process runtime (NITRICWS_WS_PORT). Default: ${DEFAULT-VALUE}.")
+  int wsPort;
+
+  @Option(names = "--grpc-port", defaultValue = "${env:NITRICWS_GRPC_PORT:-0}",
+      description = "gRPC port of the in-process runtime, 0 for any free port (NITRICWS_GRPC_PORT). Default: ${DEFAULT-VALUE}.")
+  int grpcPort;
+
+  @Option(names = "--kv-store", defaultValue = "${env:NITRICWS_KV_STORE:-connections}",
+      description = "Nitric key-value store for --store=nitric (NITRICWS_KV_STORE). Default: ${DEFAULT-VALUE}.")
+  String kvStore;
+
+  @Option(names = "--redis-url", defaultValue = "${env:NITRICWS_REDIS_URL}",
+      description = "Redis URL for --store=redis: redis://[:password@]host:port[/db], rediss:// for TLS; "
+          + "for a cluster, host:port pairs separated by commas (NITRICWS_REDIS_URL).")
+  String redisUrl;
+
+  @Option(names = "--redis-cluster", defaultValue = "${env:NITRICWS_REDIS_CLUSTER:-false}",
+      description = "The Redis URL names a Redis Cluster (NITRICWS_REDIS_CLUSTER). Default: ${DEFAULT-VALUE}.")
+  boolean redisCluster;
+
+  @Option(names = "--postgres-url", defaultValue = "${env:NITRICWS_POSTGRES_URL}",
+      description = "JDBC URL for --store=postgres, e.g. jdbc:postgresql://127.0.0.1:5432/app (NITRICWS_POSTGRES_URL).")
+  String postgresUrl;
+
+  @Option(names = "--postgres-user", defaultValue = "${env:NITRICWS_POSTGRES_USER}",
+      description = "Database user, if not in the URL (NITRICWS_POSTGRES_USER).")
+  String postgresUser;
+
+  @Option(names = "--postgres-password", defaultValue = "${env:NITRICWS_POSTGRES_PASSWORD}",
+      description = "Database password; prefer the variable (NITRICWS_POSTGRES_PASSWORD). Never logged.")
+  String postgresPassword;
+
+  @Option(names = "--postgres-schema", defaultValue = "${env:NITRICWS_POSTGRES_SCHEMA:-nitricws}",
+      description = "Schema of the connections table, created by the migrations (NITRICWS_POSTGRES_SCHEMA). Default: ${DEFAULT-VALUE}.")
+  String postgresSchema;
+
+  @Option(names = "--postgres-pool-size", defaultValue = "${env:NITRICWS_POSTGRES_POOL_SIZE:-10}",
+      description = "Database connection pool size (NITRICWS_POSTGRES_POOL_SIZE). Default: ${DEFAULT-VALUE}.")
+  int postgresPoolSize;
+
+  @Option(names = "--max-connection-life", defaultValue = "${env:NITRICWS_MAX_CONNECTION_LIFE:-2h}",
+      description = "How long a stored connection lives after connect, e.g. 2h, 90m (NITRICWS_MAX_CONNECTION_LIFE). Default: ${DEFAULT-VALUE}.")
+  String maxConnectionLife;
+
+  @Option(names = "--handler-timeout", defaultValue = "${env:NITRICWS_HANDLER_TIMEOUT:-10s}",
+      description = "How long a handler may run before its event is answered without it (NITRICWS_HANDLER_TIMEOUT). Default: ${DEFAULT-VALUE}.")
+  String handlerTimeout;
+
+  /**
+   * The settings that {@code args} (and the environment) give, as the command line reads them;
+   * for embedding and tests. Throws IllegalArgumentException naming a bad value.
+   */
+  public static AppSettings parse(String... args) {
+    NitricWsMain main = new NitricWsMain();
+    try {
+      new CommandLine(main).parseArgs(args);
+    } catch (CommandLine.ParameterException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    return main.settings();
+  }
+
+  /** Reads the settings; throws IllegalArgumentException naming a bad value. */
+  AppSettings settings() {
+    String environment = Optional.ofNullable(System.getenv("NITRIC_ENVIRONMENT")).filter(s -> !s.isBlank()).orElse("run");
+    return new AppSettings(
+        StoreKind.parse(store),
+        SocketName.of(socket),
+        Optional.ofNullable(serviceAddress).filter(s -> !s.isBlank()),
+        environment.trim().toLowerCase(Locale.ROOT),
+        grpcPort,
+        wsPort,
+        kvStore,
+        redisUrl,
+        redisCluster,
+        postgresUrl,
+        postgresUser,
+        postgresPassword,
+        postgresSchema,
+        postgresPoolSize,
+        duration("--max-connection-life", maxConnectionLife),
+        duration("--handler-timeout", handlerTimeout));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    AppSettings settings;
+    try {
+      settings = settings();
+    } catch (IllegalArgumentException e) {
+      System.err.println("nitric-ws: " + e.getMessage());
+      return 2;
+    }
+    NitricWsServer server = NitricWsServer.start(settings);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "nitric-ws-shutdown"));
+    System.out.println(server.banner());
+    stopped.await();
+    return 0;
+  }
+
+  private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+  /** Parses 500ms, 10s, 90m, 2h, 1d or ISO-8601 (PT2H). */
+  static Duration duration(String flag, String text) {
+    String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+    Matcher m = SHORT_DURATION.matcher(t);
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
+      };
+    }
+    try {
+      return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(flag + " takes a duration such as 500ms, 10s, 90m, 2h or PT2H; got '" + text + "'");
+    }
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new NitricWsMain()).execute(args));
+  }
+}

@@ -1,0 +1,154 @@
+package dev.nitricws.bootstrap;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+import dev.nitricws.adapters.nitric.NitricRuntime;
+import dev.nitricws.ports.WebsocketApp;
+import dev.nitricws.runtime.LocalRuntime;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running application: with no SERVICE_ADDRESS, the local runtime in-process and the app
+ * against it; with one, the app against that runtime. Start with {@link #start}; {@link #close}
+ * stops everything in reverse order (event streams, handlers, store, runtime).
+ */
+public final class NitricWsServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NitricWsServer.class);
+  private static final String CHAT_PAGE = "dev/nitricws/bootstrap/chat.html";
+  private static final long REGISTRATION_TIMEOUT_SECONDS = 30;
+
+  private final AppSettings settings;
+  private final LocalRuntime localRuntime;
+  private final Lifecycle lifecycle;
+  private final NitricRuntime nitric;
+  private final WebsocketApp app;
+  private boolean closed;
+
+  private NitricWsServer(AppSettings settings, LocalRuntime localRuntime, Lifecycle lifecycle, NitricRuntime nitric, WebsocketApp app) {
+    this.settings = settings;
+    this.localRuntime = localRuntime;
+    this.lifecycle = lifecycle;
+    this.nitric = nitric;
+    this.app = app;
+  }
+
+  /** Starts the chat example with {@code settings}. */
+  public static NitricWsServer start(AppSettings settings) {
+    return start(settings, new ChatModule());
+  }
+
+  /**
+   * Starts the app whose {@link dev.nitricws.ports.SocketHandler} {@code handlerModule} binds.
+   * Fails (having released whatever it had started) if the store or runtime cannot be reached
+   * or the handlers are not registered within 30 s.
+   */
+  public static NitricWsServer start(AppSettings settings, Module handlerModule) {
+    requireNonNull(settings, "settings");
+    requireNonNull(handlerModule, "handlerModule");
+    LOG.info("starting nitric-ws: {}", settings);
+    LocalRuntime local = null;
+    Lifecycle lifecycle = new Lifecycle();
+    NitricRuntime nitric = null;
+    try {
+      AppSettings effective = settings;
+      if (settings.embedded()) {
+        local = LocalRuntime.builder()
+            .grpcPort(settings.localGrpcPort())
+            .firstWebsocketPort(settings.localWebsocketPort())
+            .staticPageResource(CHAT_PAGE)
+            .build()
+            .start();
+        effective = settings.withServiceAddress(local.serviceAddress());
+      }
+      Injector injector = Guice.createInjector(
+          new CoreModule(effective, lifecycle), StoreModules.forKind(effective.store()), handlerModule);
+      nitric = injector.getInstance(NitricRuntime.class);
+      WebsocketApp app = injector.getInstance(WebsocketApp.class);
+      nitric.serve(app).toCompletableFuture().get(REGISTRATION_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      return new NitricWsServer(effective, local, lifecycle, nitric, app);
+    } catch (ExecutionException | TimeoutException | InterruptedException | RuntimeException e) {
+      closeQuietly(nitric);
+      lifecycle.close();
+      closeQuietly(local);
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      if (e instanceof TimeoutException) {
+        throw new IllegalStateException("the Nitric runtime at " + settings.serviceAddress().orElse("(embedded)")
+            + " did not accept the app's handlers within " + REGISTRATION_TIMEOUT_SECONDS + " s", e);
+      }
+      throw cause instanceof RuntimeException re ? re : new IllegalStateException("nitric-ws did not start: " + cause, cause);
+    }
+  }
+
+  /** The settings in force (with the embedded runtime's address filled in). */
+  public AppSettings settings() {
+    return settings;
+  }
+
+  /** The app, to send or broadcast from anywhere. */
+  public WebsocketApp app() {
+    return app;
+  }
+
+  /** The websocket port of the in-process runtime; fails when a runtime address was given. */
+  public int websocketPort() {
+    if (localRuntime == null) {
+      throw new IllegalStateException("no in-process runtime: the app serves the runtime at "
+          + settings.serviceAddress().orElseThrow());
+    }
+    return localRuntime.websocketPort(settings.socket().value());
+  }
+
+  /** The in-process runtime, if this server started one. */
+  public java.util.Optional<LocalRuntime> localRuntime() {
+    return java.util.Optional.ofNullable(localRuntime);
+  }
+
+  /** What to tell a person once the server is up. */
+  public String banner() {
+    if (localRuntime == null) {
+      return "nitric-ws serves socket '" + settings.socket() + "' (store: " + settings.store().flag()
+          + ") on the Nitric runtime at " + settings.serviceAddress().orElseThrow();
+    }
+    int port = websocketPort();
+    return "nitric-ws chat is running (store: " + settings.store().flag() + ").\n"
+        + "  Open http://127.0.0.1:" + port + "/ in a browser,\n"
+        + "  or connect any websocket client to ws://127.0.0.1:" + port + "/\n"
+        + "  Nitric runtime (SERVICE_ADDRESS for more app instances): " + settings.serviceAddress().orElseThrow() + "\n"
+        + "  Ctrl-C stops it.";
+  }
+
+  /** Stops the event streams, the handlers, the store and the runtime, in that order. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    LOG.info("stopping nitric-ws");
+    closeQuietly(nitric);
+    lifecycle.close();
+    closeQuietly(localRuntime);
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.warn("could not close {}", c, e);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package dev.nitricws.bootstrap;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Module;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.nitricws.adapters.nitric.NitricRuntime;
+import dev.nitricws.adapters.postgres.PostgresConnectionRegistry;
+import dev.nitricws.adapters.postgres.PostgresRegistryConfig;
+import dev.nitricws.adapters.redis.RedisConnectionRegistry;
+import dev.nitricws.adapters.redis.RedisRegistryConfig;
+import dev.nitricws.domain.ConnectionRegistry;
+import dev.nitricws.ports.InMemoryConnectionRegistry;
+import java.time.Clock;
+
+/** One Guice module per store; {@link #forKind} installs exactly one. */
+final class StoreModules {
+
+  private StoreModules() {}
+
+  /** The module binding {@link ConnectionRegistry} for {@code kind}. */
+  static Module forKind(StoreKind kind) {
+    return switch (kind) {
+      case NITRIC -> new NitricStoreModule();
+      case REDIS -> new RedisStoreModule();
+      case POSTGRES -> new PostgresStoreModule();
+      case MEMORY -> new MemoryStoreModule();
+    };
+  }
+
+  /** Connections in a Nitric key-value store, through the runtime the app serves. */
+  static final class NitricStoreModule extends AbstractModule {
+    @Provides
+    @Singleton
+    ConnectionRegistry registry(NitricRuntime nitric, AppSettings settings) {
+      return nitric.kvRegistry(settings.kvStore());
+    }
+  }
+
+  /** Connections in Redis, standalone or Cluster; one shared client, closed on stop. */
+  static final class RedisStoreModule extends AbstractModule {
+    @Provides
+    @Singleton
+    ConnectionRegistry registry(AppSettings settings, Clock clock, Lifecycle lifecycle) {
+      RedisRegistryConfig config = settings.redisCluster()
+          ? RedisRegistryConfig.cluster(settings.redisUrl())
+          : RedisRegistryConfig.standalone(settings.redisUrl());
+      return lifecycle.closeOnStop("redis registry", RedisConnectionRegistry.connect(config, clock));
+    }
+  }
+
+  /** Connections in PostgreSQL tables; migrations run at start; the pool closes on stop. */
+  static final class PostgresStoreModule extends AbstractModule {
+    @Provides
+    @Singleton
+    ConnectionRegistry registry(AppSettings settings, Clock clock, Lifecycle lifecycle) {
+      PostgresRegistryConfig config = PostgresRegistryConfig.forUrl(settings.postgresUrl())
+          .withSchema(settings.postgresSchema())
+          .withPoolSize(settings.postgresPoolSize());
+      if (settings.postgresUser() != null && !settings.postgresUser().isBlank()) {
+        config = config.withUser(settings.postgresUser());
+      }
+      if (settings.postgresPassword() != null && !settings.postgresPassword().isEmpty()) {
+        config = config.withPassword(settings.postgresPassword());
+      }
+      return lifecycle.closeOnStop("postgres registry", PostgresConnectionRegistry.start(config, clock));
+    }
+  }
+
+  /** Connections in this process's memory: one app instance only. */
+  static final class MemoryStoreModule extends AbstractModule {
+    @Provides
+    @Singleton
+    ConnectionRegistry registry(Clock clock) {
+      return new InMemoryConnectionRegistry(clock);
+    }
+  }
+}

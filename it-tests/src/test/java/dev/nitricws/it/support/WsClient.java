@@ -1,0 +1,152 @@
+package dev.nitricws.it.support;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A real websocket client (the JDK's) that records what it receives, for end-to-end tests. */
+public final class WsClient implements WebSocket.Listener, AutoCloseable {
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  /** Text messages arrive as String, binary ones as byte[]. */
+  private final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
+  private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+  private final StringBuilder text = new StringBuilder();
+  private ByteArrayOutputStream binary = new ByteArrayOutputStream();
+  private volatile WebSocket socket;
+
+  private WsClient() {}
+
+  /** Connects to {@code ws://127.0.0.1:<port><pathAndQuery>}; fails if the upgrade is refused. */
+  public static WsClient open(int port, String pathAndQuery) {
+    WsClient client = new WsClient();
+    HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + pathAndQuery), client)
+        .orTimeout(15, TimeUnit.SECONDS).join();
+    return client;
+  }
+
+  /** The HTTP status the server refused the upgrade with, or -1 if it accepted it. */
+  public static int refusalStatus(int port, String pathAndQuery) {
+    try (WsClient accepted = open(port, pathAndQuery)) {
+      return -1;
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof WebSocketHandshakeException refused) {
+        return refused.getResponse().statusCode();
+      }
+      throw e;
+    }
+  }
+
+  public void send(String message) {
+    socket.sendText(message, true).orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  public void send(byte[] message) {
+    socket.sendBinary(ByteBuffer.wrap(message), true).orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  /** The next message (String or byte[]) within {@code timeout}; fails if none comes. */
+  public Object next(Duration timeout) {
+    try {
+      Object message = received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (message == null) {
+        throw new AssertionError("no message within " + timeout);
+      }
+      return message;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  /** The next text message within 10 s. */
+  public String nextText() {
+    Object message = next(Duration.ofSeconds(10));
+    if (message instanceof String s) {
+      return s;
+    }
+    throw new AssertionError("expected a text message, got " + ((byte[]) message).length + " binary bytes: "
+        + new String((byte[]) message, StandardCharsets.UTF_8));
+  }
+
+  /** Whether a message arrives within {@code wait}. */
+  public boolean receivesWithin(Duration wait) {
+    try {
+      return received.poll(wait.toMillis(), TimeUnit.MILLISECONDS) != null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Completes with the close status the server sent (or 1006 when the connection dropped). */
+  public CompletableFuture<Integer> closed() {
+    return closed;
+  }
+
+  @Override
+  public void onOpen(WebSocket webSocket) {
+    socket = webSocket;
+    webSocket.request(1);
+  }
+
+  @Override
+  public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+    text.append(data);
+    if (last) {
+      received.add(text.toString());
+      text.setLength(0);
+    }
+    webSocket.request(1);
+    return null;
+  }
+
+  @Override
+  public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+    byte[] bytes = new byte[data.remaining()];
+    data.get(bytes);
+    binary.writeBytes(bytes);
+    if (last) {
+      received.add(binary.toByteArray());
+      binary = new ByteArrayOutputStream();
+    }
+    webSocket.request(1);
+    return null;
+  }
+
+  @Override
+  public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+    closed.complete(statusCode);
+    return null;
+  }
+
+  @Override
+  public void onError(WebSocket webSocket, Throwable error) {
+    closed.complete(1006);
+  }
+
+  /** Closes from the client side (normal closure) and waits briefly for the close to be sent. */
+  @Override
+  public void close() {
+    WebSocket s = socket;
+    if (s != null && !s.isOutputClosed()) {
+      try {
+        s.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(5, TimeUnit.SECONDS).join();
+      } catch (RuntimeException ignored) {
+        s.abort();
+      }
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package dev.nitricws.adapters.nitric;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Exponential backoff with jitter: {@code initial} doubling per failure up to {@code max}, each
+ * delay drawn between half and all of that value so that many streams do not retry in step.
+ */
+record Backoff(Duration initial, Duration max) {
+
+  /** 100 ms doubling to 5 s. */
+  static final Backoff DEFAULT = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
+
+  Backoff {
+    requireNonNull(initial, "initial");
+    requireNonNull(max, "max");
+    if (initial.isNegative() || initial.isZero()) {
+      throw new IllegalArgumentException("backoff initial delay must be positive, got " + initial);
+    }
+    if (max.compareTo(initial) < 0) {
+      throw new IllegalArgumentException("backoff max delay " + max + " must not be less than the initial delay " + initial);
+    }
+  }
+
+  /** The delay before try number {@code failures + 1} (after {@code failures} failures, at least 1). */
+  Duration delay(int failures) {
+    long ceiling = ceilingMillis(failures);
+    long floor = Math.max(1, ceiling / 2);
+    return Duration.ofMillis(floor >= ceiling ? ceiling : ThreadLocalRandom.current().nextLong(floor, ceiling + 1));
+  }
+
+  /** The delay without jitter. */
+  long ceilingMillis(int failures) {
+    long millis = initial.toMillis();
+    long cap = max.toMillis();
+    for (int i = 1; i < failures && millis < cap; i++) {
+      millis *= 2;
+    }
+    return Math.min(millis, cap);
+  }
+}

@@ -1,0 +1,90 @@
+package dev.nitricws.adapters.nitric;
+
+import dev.nitricws.domain.ConnectionId;
+import dev.nitricws.domain.QueryParameters;
+import dev.nitricws.domain.SocketEvent;
+import dev.nitricws.domain.SocketName;
+import dev.nitricws.ports.EventAnswer;
+import dev.nitricws.proto.websockets.v1.ClientMessage;
+import dev.nitricws.proto.websockets.v1.QueryValue;
+import dev.nitricws.proto.websockets.v1.RegistrationRequest;
+import dev.nitricws.proto.websockets.v1.WebsocketConnectionResponse;
+import dev.nitricws.proto.websockets.v1.WebsocketEventRequest;
+import dev.nitricws.proto.websockets.v1.WebsocketEventResponse;
+import dev.nitricws.proto.websockets.v1.WebsocketEventType;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Between the HandleEvents wire messages and the domain's socket events. */
+final class EventMapping {
+
+  private static final ClientMessage ACCEPT_TEMPLATE = answer("", false);
+
+  private EventMapping() {}
+
+  /** The first message of a stream: which socket and event type it serves. */
+  static ClientMessage registration(SocketName socket, WebsocketEventType type) {
+    return ClientMessage.newBuilder()
+        .setRegistrationRequest(RegistrationRequest.newBuilder()
+            .setSocketName(socket.value())
+            .setEventType(type))
+        .build();
+  }
+
+  /**
+   * The domain event of a request.
+   *
+   * @throws IllegalArgumentException when the socket name or connection id fail the domain's
+   *     rules or the request carries no event
+   */
+  static SocketEvent toEvent(WebsocketEventRequest request) {
+    SocketName socket = SocketName.of(request.getSocketName());
+    ConnectionId id = ConnectionId.of(request.getConnectionId());
+    return switch (request.getWebsocketEventCase()) {
+      case CONNECTION -> new SocketEvent.Connect(socket, id, query(request.getConnection().getQueryParamsMap()));
+      case DISCONNECTION -> new SocketEvent.Disconnect(socket, id);
+      case MESSAGE -> new SocketEvent.Message(socket, id, request.getMessage().getBody().toByteArray());
+      case WEBSOCKETEVENT_NOT_SET -> throw new IllegalArgumentException(
+          "the event request has no event (connection, disconnection or message)");
+    };
+  }
+
+  /**
+   * Whether a request is a connect, whose answer may reject: by its content, or, when it has
+   * none, by the event type of the stream it came on.
+   */
+  static boolean isConnect(WebsocketEventRequest request, WebsocketEventType streamType) {
+    return switch (request.getWebsocketEventCase()) {
+      case CONNECTION -> true;
+      case DISCONNECTION, MESSAGE -> false;
+      case WEBSOCKETEVENT_NOT_SET -> streamType == WebsocketEventType.Connect;
+    };
+  }
+
+  /** The answer to request {@code id}: a connection response, rejecting only a refused connect. */
+  static ClientMessage answer(String id, EventAnswer answer, boolean connect) {
+    boolean reject = connect && answer.rejects();
+    if (!reject && id.isEmpty()) {
+      return ACCEPT_TEMPLATE;
+    }
+    return answer(id, reject);
+  }
+
+  private static ClientMessage answer(String id, boolean reject) {
+    return ClientMessage.newBuilder()
+        .setId(id)
+        .setWebsocketEventResponse(WebsocketEventResponse.newBuilder()
+            .setConnectionResponse(WebsocketConnectionResponse.newBuilder().setReject(reject)))
+        .build();
+  }
+
+  private static QueryParameters query(Map<String, QueryValue> params) {
+    if (params.isEmpty()) {
+      return QueryParameters.empty();
+    }
+    Map<String, List<String>> values = new LinkedHashMap<>();
+    params.forEach((name, value) -> values.put(name, value.getValueList()));
+    return new QueryParameters(values);
+  }
+}

@@ -1,0 +1,155 @@
+package dev.nitricws.adapters.nitric;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.nitricws.domain.SocketName;
+import dev.nitricws.ports.MessageSender;
+import dev.nitricws.ports.SocketEvents;
+import io.grpc.Channel;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Nitric adapters wired by hand, for embedding without any DI: one plaintext channel to the
+ * runtime at {@code SERVICE_ADDRESS}, the sender, key-value registries, resource declarations and
+ * the event sources. {@link #close()} stops the event sources and then the channel.
+ *
+ * <pre>{@code
+ * NitricRuntime nitric = NitricRuntime.fromEnvironment();
+ * WebsocketApp app = WebsocketApp.builder(nitric.kvRegistry("connections"), nitric.sender())
+ *     .socket("chat", handler).build();
+ * nitric.serve(app).toCompletableFuture().join();
+ * ... // until asked to stop; then close nitric first, so answers still due can go out
+ * nitric.close();
+ * app.close();
+ * }</pre>
+ */
+public final class NitricRuntime implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NitricRuntime.class);
+
+  private final NitricSettings settings;
+  private final ManagedChannel channel;
+  private final NitricMessageSender sender;
+  private final NitricResources resources;
+  private final Map<String, NitricKvConnectionRegistry> registries = new LinkedHashMap<>();
+  private final List<NitricEventSource> sources = new ArrayList<>();
+  private boolean closed;
+
+  private NitricRuntime(NitricSettings settings, ManagedChannel channel) {
+    this.settings = requireNonNull(settings, "settings");
+    this.channel = requireNonNull(channel, "channel");
+    this.sender = new NitricMessageSender(channel);
+    this.resources = new NitricResources(channel);
+  }
+
+  /** Connects to the runtime the process environment names. */
+  public static NitricRuntime fromEnvironment() {
+    return connect(NitricSettings.fromEnvironment());
+  }
+
+  /** Opens a plaintext channel to {@code settings}' address (lazily: nothing is sent yet). */
+  public static NitricRuntime connect(NitricSettings settings) {
+    requireNonNull(settings, "settings");
+    ManagedChannel channel = Grpc.newChannelBuilderForAddress(settings.host(), settings.port(),
+        InsecureChannelCredentials.create()).build();
+    LOG.info("Nitric runtime at {} (NITRIC_ENVIRONMENT={})", settings.serviceAddress(),
+        settings.environment().name().toLowerCase(java.util.Locale.ROOT));
+    return new NitricRuntime(settings, channel);
+  }
+
+  /** Uses {@code channel} (an in-process one in tests), which this object then owns and shuts down. */
+  public static NitricRuntime over(ManagedChannel channel, NitricSettings settings) {
+    return new NitricRuntime(settings, channel);
+  }
+
+  public NitricSettings settings() {
+    return settings;
+  }
+
+  /** The channel to the runtime, for further clients. */
+  public Channel channel() {
+    return channel;
+  }
+
+  /** Sends to and closes connections through the runtime. */
+  public MessageSender sender() {
+    return sender;
+  }
+
+  /** The registry on key-value store {@code store}; the store is declared by {@link #serve}. */
+  public synchronized NitricKvConnectionRegistry kvRegistry(String store) {
+    String name = NitricResources.checkResourceName(store, "store name");
+    checkOpen();
+    return registries.computeIfAbsent(name, n -> NitricKvConnectionRegistry.builder(channel).store(n).build());
+  }
+
+  /** Declares {@code sockets} and every key-value store handed out by {@link #kvRegistry}. */
+  public CompletionStage<Void> declare(Collection<SocketName> sockets) {
+    List<String> stores;
+    synchronized (this) {
+      checkOpen();
+      stores = List.copyOf(registries.keySet());
+    }
+    return resources.declare(sockets, stores);
+  }
+
+  /**
+   * Declares the app's sockets and stores, then starts an event source feeding {@code events}.
+   * The stage completes when every handler stream is registered. In every environment, build
+   * included, the app declares and registers, which is what the Nitric CLI collects.
+   */
+  public CompletionStage<Void> serve(SocketEvents events) {
+    requireNonNull(events, "events");
+    NitricEventSource source = NitricEventSource.create(channel, events);
+    synchronized (this) {
+      checkOpen();
+      sources.add(source);
+    }
+    if (settings.environment() == NitricSettings.Environment.BUILD) {
+      LOG.info("NITRIC_ENVIRONMENT=build: declaring resources and registering handlers for the Nitric CLI");
+    }
+    return declare(events.sockets()).thenCompose(v -> source.start());
+  }
+
+  /** Stops the event sources (newest first), then shuts the channel down. Idempotent. */
+  @Override
+  public void close() {
+    List<NitricEventSource> toClose;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      toClose = new ArrayList<>(sources);
+    }
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+    channel.shutdown();
+    try {
+      if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+        channel.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      channel.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the Nitric runtime client is closed");
+    }
+  }
+}

@@ -1,0 +1,186 @@
+package dev.nitricws.adapters.nitric;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nitricws.domain.ConnectionId;
+import dev.nitricws.domain.SendOutcome;
+import dev.nitricws.domain.SocketName;
+import dev.nitricws.proto.websockets.v1.WebsocketCloseConnectionRequest;
+import dev.nitricws.proto.websockets.v1.WebsocketCloseConnectionResponse;
+import dev.nitricws.proto.websockets.v1.WebsocketGrpc;
+import dev.nitricws.proto.websockets.v1.WebsocketSendRequest;
+import dev.nitricws.proto.websockets.v1.WebsocketSendResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class NitricMessageSenderTest {
+
+  private static final SocketName CHAT = SocketName.of("chat");
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final String name = "nitric-sender-" + UUID.randomUUID();
+  private final FakeWebsocketService service = new FakeWebsocketService();
+  private Server server;
+  private ManagedChannel channel;
+
+  @BeforeEach
+  void start() throws IOException {
+    server = InProcessServerBuilder.forName(name).addService(service).build().start();
+    channel = InProcessChannelBuilder.forName(name).build();
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aSendTheRuntimeAcceptsIsDeliveredWithTheBytesAsGiven() {
+    byte[] data = "héllo".getBytes(StandardCharsets.UTF_8);
+
+    SendOutcome outcome = join(new NitricMessageSender(channel).send(CHAT, ConnectionId.of("c1"), data));
+
+    assertThat(outcome).isEqualTo(SendOutcome.DELIVERED);
+    assertThat(service.sent).singleElement().satisfies(r -> {
+      assertThat(r.getSocketName()).isEqualTo("chat");
+      assertThat(r.getConnectionId()).isEqualTo("c1");
+      assertThat(r.getData().toByteArray()).isEqualTo(data);
+    });
+  }
+
+  @Test
+  void aCloseTheRuntimeAcceptsIsDelivered() {
+    SendOutcome outcome = join(new NitricMessageSender(channel).close(CHAT, ConnectionId.of("c1")));
+
+    assertThat(outcome).isEqualTo(SendOutcome.DELIVERED);
+    assertThat(service.closed).singleElement().satisfies(r -> {
+      assertThat(r.getSocketName()).isEqualTo("chat");
+      assertThat(r.getConnectionId()).isEqualTo("c1");
+    });
+  }
+
+  static Stream<Arguments> failures() {
+    return Stream.of(
+        Arguments.of(Status.NOT_FOUND.withDescription("connection c9 not found"), true),
+        Arguments.of(Status.UNKNOWN.withDescription("could not get connection c9"), true),
+        Arguments.of(Status.INTERNAL.withDescription(
+            "GoneException: operation error ApiGatewayManagementApi: PostToConnection, https response error StatusCode: 410"), true),
+        Arguments.of(Status.INTERNAL.withDescription("PostToConnection failed with HTTP 410"), true),
+        Arguments.of(Status.INTERNAL.withDescription("throttled after 4100 calls"), false),
+        Arguments.of(Status.UNKNOWN.withDescription("something else broke"), false),
+        Arguments.of(Status.UNAVAILABLE.withDescription("runtime restarting"), false),
+        Arguments.of(Status.PERMISSION_DENIED.withDescription("could not get connection c9"), false));
+  }
+
+  @ParameterizedTest
+  @MethodSource("failures")
+  void aFailedSendIsGoneOnlyWhenTheRuntimeSaysTheConnectionIsUnknown(Status status, boolean gone) {
+    service.failures.put("c9", status);
+    NitricMessageSender sender = new NitricMessageSender(channel);
+
+    SendOutcome sent = join(sender.send(CHAT, ConnectionId.of("c9"), new byte[] {1}));
+    SendOutcome closed = join(sender.close(CHAT, ConnectionId.of("c9")));
+
+    for (SendOutcome outcome : List.of(sent, closed)) {
+      if (gone) {
+        assertThat(outcome).isInstanceOfSatisfying(SendOutcome.Gone.class,
+            g -> assertThat(g.reason()).contains(status.getCode().toString()).contains(status.getDescription()));
+      } else {
+        assertThat(outcome).isInstanceOfSatisfying(SendOutcome.Failed.class, f -> {
+          assertThat(f.cause()).isInstanceOf(NitricCallException.class)
+              .hasMessageContaining("chat/c9").hasMessageContaining(status.getCode().toString())
+              .hasCauseInstanceOf(StatusRuntimeException.class);
+          assertThat(((NitricCallException) f.cause()).status().getCode()).isEqualTo(status.getCode());
+        });
+      }
+    }
+  }
+
+  @Test
+  void aSendPastItsDeadlineFailsWithoutThrowing() {
+    service.failures.put("slow", FakeWebsocketService.NEVER);
+    NitricMessageSender sender = new NitricMessageSender(channel, Duration.ofMillis(100));
+
+    SendOutcome outcome = join(sender.send(CHAT, ConnectionId.of("slow"), new byte[0]));
+
+    assertThat(outcome).isInstanceOfSatisfying(SendOutcome.Failed.class, f ->
+        assertThat(((NitricCallException) f.cause()).status().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+  }
+
+  @Test
+  void aSendOnAShutChannelFailsWithoutThrowing() {
+    channel.shutdownNow();
+
+    SendOutcome outcome = join(new NitricMessageSender(channel).send(CHAT, ConnectionId.of("c1"), new byte[0]));
+
+    assertThat(outcome).isInstanceOf(SendOutcome.Failed.class);
+  }
+
+  private static SendOutcome join(java.util.concurrent.CompletionStage<SendOutcome> stage) {
+    assertThat(stage.toCompletableFuture()).succeedsWithin(WAIT);
+    return stage.toCompletableFuture().join();
+  }
+
+  /** The runtime's Websocket service: delivers, or fails with the status set for a connection. */
+  static final class FakeWebsocketService extends WebsocketGrpc.WebsocketImplBase {
+    /** A status that means: never answer. */
+    static final Status NEVER = Status.fromCodeValue(Status.Code.OK.value()).withDescription("never answer");
+
+    final Map<String, Status> failures = new ConcurrentHashMap<>();
+    final List<WebsocketSendRequest> sent = new CopyOnWriteArrayList<>();
+    final List<WebsocketCloseConnectionRequest> closed = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void sendMessage(WebsocketSendRequest request, StreamObserver<WebsocketSendResponse> responses) {
+      if (answer(request.getConnectionId(), responses)) {
+        sent.add(request);
+        responses.onNext(WebsocketSendResponse.getDefaultInstance());
+        responses.onCompleted();
+      }
+    }
+
+    @Override
+    public void closeConnection(WebsocketCloseConnectionRequest request,
+        StreamObserver<WebsocketCloseConnectionResponse> responses) {
+      if (answer(request.getConnectionId(), responses)) {
+        closed.add(request);
+        responses.onNext(WebsocketCloseConnectionResponse.getDefaultInstance());
+        responses.onCompleted();
+      }
+    }
+
+    /** True when the call should succeed. */
+    private boolean answer(String connection, StreamObserver<?> responses) {
+      Status failure = failures.get(connection);
+      if (failure == null) {
+        return true;
+      }
+      if (failure != NEVER) {
+        responses.onError(failure.asRuntimeException());
+      }
+      return false;
+    }
+  }
+}

@@ -15,7 +15,11 @@ import java.util.concurrent.CompletionStage;
  */
 public interface MessageSender {
 
-  /** Sends {@code data} (a text frame when it is valid UTF-8) to one connection. */
+  /**
+   * Sends {@code data} (a text frame when it is valid UTF-8) to one connection. The caller hands
+   * the array over: nobody may change it afterwards, so the sender can keep it without a copy (a
+   * broadcast sends one array to every connection).
+   */
   CompletionStage<SendOutcome> send(SocketName socket, ConnectionId id, byte[] data);
 
   /**

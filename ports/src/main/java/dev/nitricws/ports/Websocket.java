@@ -51,13 +51,15 @@ public final class Websocket {
   /** Sends {@code data} to one connection; a gone connection is unregistered. */
   public CompletionStage<SendOutcome> send(ConnectionId id, byte[] data) {
     requireNonNull(id, "id");
-    requireNonNull(data, "data");
-    return safely(() -> sender.send(name, id, data)).thenCompose(o -> pruner.afterSend(name, id, o));
+    byte[] frozen = requireNonNull(data, "data").clone();
+    return safely(() -> sender.send(name, id, frozen)).thenCompose(o -> pruner.afterSend(name, id, o));
   }
 
   /** Sends {@code text} as UTF-8 to one connection. */
   public CompletionStage<SendOutcome> send(ConnectionId id, String text) {
-    return send(id, utf8(text));
+    requireNonNull(id, "id");
+    byte[] data = utf8(text);
+    return safely(() -> sender.send(name, id, data)).thenCompose(o -> pruner.afterSend(name, id, o));
   }
 
   /** Sends {@code data} to every connection of the socket. */
@@ -67,19 +69,22 @@ public final class Websocket {
 
   /** Sends {@code text} as UTF-8 to every connection of the socket. */
   public CompletionStage<BroadcastReport> broadcast(String text) {
-    return broadcastExcept(null, utf8(text));
+    return broadcastExcept(null, text);
   }
 
   /** Sends {@code data} to every connection but {@code except} (null: none skipped). */
   public CompletionStage<BroadcastReport> broadcastExcept(ConnectionId except, byte[] data) {
-    requireNonNull(data, "data");
-    byte[] frozen = data.clone();
-    return broadcaster.broadcast(name, id -> safely(() -> sender.send(name, id, frozen)), except);
+    return fanOut(except, requireNonNull(data, "data").clone());
   }
 
   /** Sends {@code text} as UTF-8 to every connection but {@code except}. */
   public CompletionStage<BroadcastReport> broadcastExcept(ConnectionId except, String text) {
-    return broadcastExcept(except, utf8(text));
+    return fanOut(except, utf8(text));
+  }
+
+  /** One array, never changed, for every send of the broadcast. */
+  private CompletionStage<BroadcastReport> fanOut(ConnectionId except, byte[] frozen) {
+    return broadcaster.broadcast(name, id -> safely(() -> sender.send(name, id, frozen)), except);
   }
 
   /** Closes one connection from the server side; a gone connection is unregistered. */

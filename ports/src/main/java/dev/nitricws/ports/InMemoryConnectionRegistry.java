@@ -81,9 +81,7 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
   @Override
   public CompletionStage<Long> scan(
       SocketName socket, int pageSize, Function<List<ConnectionId>, CompletionStage<?>> onPage) {
-    requireNonNull(socket, "socket");
-    requireNonNull(onPage, "onPage");
-    Pages.checkPageSize(pageSize);
+    Pages.checkScan(socket, pageSize, onPage);
     ConcurrentSkipListMap<ConnectionId, Connection> map = sockets.get(socket);
     if (map == null) {
       return CompletableFuture.completedFuture(0L);

@@ -1,6 +1,7 @@
 package dev.nitricws.ports;
 
 import dev.nitricws.domain.ConnectionId;
+import dev.nitricws.domain.SocketName;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -30,6 +31,13 @@ public final class Pages {
   /** The last page. */
   public static Page last(List<ConnectionId> ids) {
     return new Page(ids, false);
+  }
+
+  /** The argument checks every {@code scan} makes: non-null socket and consumer, a page size in range. */
+  public static void checkScan(SocketName socket, int pageSize, Function<List<ConnectionId>, CompletionStage<?>> onPage) {
+    java.util.Objects.requireNonNull(socket, "socket");
+    java.util.Objects.requireNonNull(onPage, "onPage");
+    checkPageSize(pageSize);
   }
 
   /** Throws when {@code pageSize} is outside 1..{@value #MAX_PAGE_SIZE}. */

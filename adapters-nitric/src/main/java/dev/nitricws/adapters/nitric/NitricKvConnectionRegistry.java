@@ -167,9 +167,7 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
   @Override
   public CompletionStage<Long> scan(
       SocketName socket, int pageSize, Function<List<ConnectionId>, CompletionStage<?>> onPage) {
-    requireNonNull(socket, "socket");
-    requireNonNull(onPage, "onPage");
-    Pages.checkPageSize(pageSize);
+    Pages.checkScan(socket, pageSize, onPage);
     String prefix = prefix(socket);
     KeyScan scan = new KeyScan(pageSize, keys -> liveIds(prefix, keys), onPage,
         error -> storeError("ScanKeys '" + prefix + "'", error));

@@ -329,9 +329,7 @@ public final class PostgresConnectionRegistry implements ConnectionRegistry, Aut
   @Override
   public CompletionStage<Long> scan(
       SocketName socket, int pageSize, Function<List<ConnectionId>, CompletionStage<?>> onPage) {
-    requireNonNull(socket, "socket");
-    requireNonNull(onPage, "onPage");
-    Pages.checkPageSize(pageSize);
+    Pages.checkScan(socket, pageSize, onPage);
     ensureOpen();
     // keyset paging on the primary key: each page starts after the last id of the one before
     return Pages.drive(onPage, after -> run("scan", socket, after, h -> {

@@ -131,9 +131,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry, AutoCl
   @Override
   public CompletionStage<Long> scan(
       SocketName socket, int pageSize, Function<List<ConnectionId>, CompletionStage<?>> onPage) {
-    requireNonNull(socket, "socket");
-    Pages.checkPageSize(pageSize);
-    requireNonNull(onPage, "onPage");
+    Pages.checkScan(socket, pageSize, onPage);
     checkOpen();
     String[] keys = keys(socket);
     return Pages.drive(onPage, after -> {

@@ -1,5 +1,6 @@
 package dev.nitricws.bootstrap;
 
+import dev.nitricws.domain.BroadcastReport;
 import dev.nitricws.ports.ConnectContext;
 import dev.nitricws.ports.MessageContext;
 import dev.nitricws.ports.SocketHandler;
@@ -23,13 +24,10 @@ final class ChatHandler implements SocketHandler {
 
   @Override
   public void onMessage(MessageContext context) {
-    // the bytes as they came: text stays text, binary stays binary
-    context.socket().broadcast(context.bytes()).whenComplete((report, error) -> {
-      if (error != null) {
-        LOG.warn("broadcast from {} failed", context.connectionId(), error);
-      } else {
-        LOG.debug("broadcast from {}: {}", context.connectionId(), report);
-      }
-    });
+    // the bytes as they came: text stays text, binary stays binary. The handler waits for the
+    // broadcast (on the app's handler thread, never a network thread), so one sender's messages
+    // reach everyone in the order they were sent.
+    BroadcastReport report = context.socket().broadcast(context.bytes()).toCompletableFuture().join();
+    LOG.debug("broadcast from {}: {}", context.connectionId(), report);
   }
 }

@@ -59,6 +59,26 @@ abstract class ChatEndToEndContract {
   }
 
   @Test
+  final void oneSendersMessagesReachEveryoneInTheOrderSent() {
+    start(new ChatModule());
+    WsClient sender = connect("/");
+    WsClient receiver = connect("/");
+    awaitConnections(2);
+
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      sent.add("message " + i);
+      sender.send("message " + i);
+    }
+
+    List<String> received = new ArrayList<>();
+    for (int i = 0; i < sent.size(); i++) {
+      received.add(receiver.nextText());
+    }
+    assertThat(received).containsExactlyElementsOf(sent);
+  }
+
+  @Test
   final void aClientThatLeavesIsUnregisteredAndMissesTheNextBroadcast() {
     start(new ChatModule());
     WsClient a = connect("/");

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,13 +41,24 @@ final class HandlerRegistry implements EventDispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(HandlerRegistry.class);
 
   private final long handlerTimeoutNanos;
+  private final Consumer<String> onRegistered;
   private final AtomicLong eventIds = new AtomicLong();
   private final Map<HandlerKey, HandlerGroup> groups = new ConcurrentHashMap<>();
   private final Set<HandlerStream> streams = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   HandlerRegistry(Duration handlerTimeout) {
+    this(handlerTimeout, socketName -> { });
+  }
+
+  /**
+   * @param onRegistered told the socket's name whenever a stream registers for it (the gateway
+   *     opens the socket's port then, as the reference runtime does, so an application that
+   *     registers again after a runtime restart is served without declaring again)
+   */
+  HandlerRegistry(Duration handlerTimeout, Consumer<String> onRegistered) {
     requireNonNull(handlerTimeout, "handlerTimeout");
+    this.onRegistered = requireNonNull(onRegistered, "onRegistered");
     if (handlerTimeout.isNegative() || handlerTimeout.isZero()) {
       throw new IllegalArgumentException("handlerTimeout must be positive, was " + handlerTimeout);
     }
@@ -203,6 +215,8 @@ final class HandlerRegistry implements EventDispatcher {
           registered.socketName(), registered.eventType(), group.members.size());
       if (closed) {
         shutdown();
+      } else {
+        onRegistered.accept(registered.socketName());
       }
     }
 

@@ -65,7 +65,9 @@ public final class LocalRuntime implements AutoCloseable {
   private LocalRuntime(Builder config) {
     this.bindHost = config.bindHost;
     this.configuredGrpcPort = config.grpcPort;
-    this.registry = new HandlerRegistry(config.handlerTimeout);
+    // a registration opens its socket's port (idempotent), as in the reference runtime, whose
+    // gateway follows the registered handlers: an app that re-registers after a restart is served
+    this.registry = new HandlerRegistry(config.handlerTimeout, this::openSocketOf);
     GatewaySettings settings = new GatewaySettings(config.bindHost, config.firstWebsocketPort,
         config.maxMessageSize, config.idleTimeout, config.pingInterval, config.staticPage);
     this.storage = config.kvDirectory == null
@@ -108,6 +110,14 @@ public final class LocalRuntime implements AutoCloseable {
     state = State.STARTED;
     LOG.info("Nitric local runtime listening on {} (SERVICE_ADDRESS)", serviceAddress());
     return this;
+  }
+
+  private void openSocketOf(String socketName) {
+    gateway.declare(socketName).whenComplete((endpoint, error) -> {
+      if (error != null) {
+        LOG.error("Unable to open websocket '{}' for its registered handler", socketName, error);
+      }
+    });
   }
 
   /** The bound gRPC port (the actual one when configured as 0). */

@@ -47,6 +47,18 @@ class ResourcesServiceTest {
   }
 
   @Test
+  void aHandlerRegistrationOpensItsSocketWithoutADeclaration() {
+    // as the reference runtime: an app that registers again after a runtime restart is served
+    start(0);
+
+    app.register("late", dev.nitricws.proto.websockets.v1.WebsocketEventType.Connect, TestApp.Mode.ACCEPT);
+
+    org.awaitility.Awaitility.await().atMost(TestApp.WAIT)
+        .untilAsserted(() -> assertThat(runtime.websocketPort("late")).isPositive());
+    assertThat(runtime.websockets()).contains("late");
+  }
+
+  @Test
   void keyValueStoreAndPolicyDeclarationsAreRecorded() {
     start(0);
     PolicyResource policy = PolicyResource.newBuilder()

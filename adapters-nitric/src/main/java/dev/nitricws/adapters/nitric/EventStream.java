@@ -11,6 +11,7 @@ import dev.nitricws.proto.websockets.v1.ServerMessage;
 import dev.nitricws.proto.websockets.v1.WebsocketEventRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketEventType;
 import dev.nitricws.proto.websockets.v1.WebsocketHandlerGrpc;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -97,6 +98,7 @@ final class EventStream {
   /** Opens a call unless one is open or the stream is closing. */
   void open() {
     Attempt attempt;
+    boolean retrying;
     synchronized (lock) {
       retry = null;
       if (closing || current != null) {
@@ -104,6 +106,13 @@ final class EventStream {
       }
       attempt = new Attempt();
       current = attempt;
+      retrying = failures > 0;
+    }
+    if (retrying && shared.stub().getChannel() instanceof ManagedChannel managed) {
+      // the channel keeps its own reconnect backoff (1 s growing by 1.6x up to 2 min), during which
+      // calls fail at once: without this a runtime that is back is only reached when that timer
+      // fires, long after this stream's own (at most 5 s) backoff
+      managed.resetConnectBackoff();
     }
     attempt.start();
   }

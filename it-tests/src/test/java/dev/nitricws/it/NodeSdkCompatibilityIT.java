@@ -4,14 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
+import dev.nitricws.it.support.FreePorts;
+import dev.nitricws.it.support.JavaProcess;
+import dev.nitricws.it.support.Jars;
+import dev.nitricws.it.support.ProcessLogs;
 import dev.nitricws.proto.kvstore.v1.KvStoreGrpc;
 import dev.nitricws.proto.kvstore.v1.KvStoreScanKeysRequest;
 import dev.nitricws.proto.kvstore.v1.Store;
+import dev.nitricws.proto.websockets.v1.WebsocketDetailsRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketEventType;
-import dev.nitricws.runtime.LocalRuntime;
+import dev.nitricws.proto.websockets.v1.WebsocketGrpc;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,22 +28,28 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The official Nitric Node SDK (@nitric/sdk 1.2.2), unmodified, runs the seed's broadcast chat
- * against the local runtime, and real websocket clients chat through it.
+ * against the standalone local runtime ({@code java -jar nitric-ws-local-runtime-*-all.jar}, a
+ * process of its own on free ports), and real websocket clients chat through it. What the runtime
+ * holds is read over gRPC as any Nitric client would (SocketDetails, KvStore ScanKeys); the
+ * declarations and handler registrations, which no Nitric RPC reports, from the runtime's log.
  *
- * <p>Needs node and npm on the PATH: without them the test is skipped, or fails when the
- * environment variable CI is true. {@code npm ci} runs when the app's node_modules is missing.
+ * <p>Needs node and npm on the PATH (.ci/run installs them); without them the test fails and
+ * names what is missing. {@code npm ci} runs when the app's node_modules is missing.
  */
 class NodeSdkCompatibilityIT {
 
@@ -46,8 +58,12 @@ class NodeSdkCompatibilityIT {
   private static final Path LOG_DIR = Path.of("target", "node-chat-app").toAbsolutePath();
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final String SOCKET = "chat";
 
-  private LocalRuntime runtime;
+  @RegisterExtension
+  static final ProcessLogs LOGS = new ProcessLogs();
+
+  private JavaProcess runtime;
   private Process node;
   private ManagedChannel channel;
   private final List<ChatClient> clients = new ArrayList<>();
@@ -61,30 +77,36 @@ class NodeSdkCompatibilityIT {
       npmCi();
     }
 
-    runtime = LocalRuntime.builder().grpcPort(0).firstWebsocketPort(0).build().start();
-    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", runtime.grpcPort(), InsecureChannelCredentials.create())
-        .build();
+    int[] ports = FreePorts.take(2);
+    String serviceAddress = "127.0.0.1:" + ports[0];
+    runtime = LOGS.track(JavaProcess.start("standalone runtime", Jars.runtime(),
+        List.of("--grpc-port=" + ports[0], "--ws-port=" + ports[1]), Map.of(), LOG_DIR.resolve("runtime.log")));
+    runtime.awaitOutput("Nitric local runtime ready: SERVICE_ADDRESS=" + serviceAddress, Duration.ofSeconds(60));
+    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", ports[0], InsecureChannelCredentials.create()).build();
 
     ProcessBuilder app = new ProcessBuilder("node", "index.js")
         .directory(APP_DIR.toFile())
         .redirectErrorStream(true)
         .redirectOutput(LOG_DIR.resolve("app.log").toFile());
-    app.environment().put("SERVICE_ADDRESS", runtime.serviceAddress());
+    app.environment().put("SERVICE_ADDRESS", serviceAddress);
     app.environment().put("NITRIC_ENVIRONMENT", "run");
     node = app.start();
 
     await("the Node app declares its socket and store and registers its three handlers")
         .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(100))
         .until(() -> {
           if (!node.isAlive()) {
             fail("the Node app exited with %d:%n%s", node.exitValue(), appLog());
           }
-          return runtime.websockets().contains("chat")
-              && runtime.declaredResources().keyValueStores().contains("connections")
-              && runtime.handlerCount("chat", WebsocketEventType.Connect) == 1
-              && runtime.handlerCount("chat", WebsocketEventType.Disconnect) == 1
-              && runtime.handlerCount("chat", WebsocketEventType.Message) == 1;
+          runtime.requireAlive();
+          return socketUrl() != null
+              && runtime.output().contains("Declared key-value store 'connections'")
+              && handlerCount(WebsocketEventType.Connect) == 1
+              && handlerCount(WebsocketEventType.Disconnect) == 1
+              && handlerCount(WebsocketEventType.Message) == 1;
         });
+    assertThat(socketUrl()).as("SocketDetails of the Node app's socket").isEqualTo("ws://127.0.0.1:" + ports[1]);
   }
 
   @AfterEach
@@ -107,7 +129,7 @@ class NodeSdkCompatibilityIT {
 
   @Test
   void broadcastReachesEveryConnectedClientAndNotOneThatLeft() throws Exception {
-    int port = runtime.websocketPort("chat");
+    int port = URI.create(socketUrl()).getPort();
     ChatClient alice = connect(port);
     ChatClient bob = connect(port);
     ChatClient carol = connect(port);
@@ -139,6 +161,32 @@ class NodeSdkCompatibilityIT {
     return client;
   }
 
+  /** The URL the runtime gives for the socket (SocketDetails), or null while it is not declared. */
+  private String socketUrl() {
+    try {
+      return WebsocketGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+          .socketDetails(WebsocketDetailsRequest.newBuilder().setSocketName(SOCKET).build()).getUrl();
+    } catch (StatusRuntimeException notYet) {
+      return null;
+    }
+  }
+
+  /**
+   * How many streams the runtime holds for the socket and {@code type}, from the last of its log
+   * lines "Handler registered for socket 'chat' event T (N stream(s) for this pair)" and "Handler
+   * stream for socket 'chat' event T ended (N stream(s) left for this pair)".
+   */
+  private int handlerCount(WebsocketEventType type) {
+    Pattern line = Pattern.compile("Handler (?:registered|stream) for socket '" + SOCKET + "' event " + type
+        + "(?: ended)? \\((\\d+) stream\\(s\\)");
+    Matcher m = line.matcher(runtime.output());
+    int count = 0;
+    while (m.find()) {
+      count = Integer.parseInt(m.group(1));
+    }
+    return count;
+  }
+
   private List<String> storedConnections() {
     List<String> keys = new ArrayList<>();
     KvStoreGrpc.newBlockingStub(channel)
@@ -164,7 +212,7 @@ class NodeSdkCompatibilityIT {
     }
   }
 
-  /** Skips (or fails when CI=true) with a message naming the missing tool. */
+  /** Fails with a message naming the missing tool. */
   private static void requireTool(String tool) throws InterruptedException {
     String problem;
     try {
@@ -179,11 +227,8 @@ class NodeSdkCompatibilityIT {
     if (problem == null) {
       return;
     }
-    String message = "NodeSdkCompatibilityIT needs node 20+ and npm: " + problem;
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      fail(message);
-    }
-    Assumptions.abort(message);
+    // like the servers of the other integration tests: missing is a failure, never a skip
+    fail("NodeSdkCompatibilityIT needs node 20+ and npm (.ci/run installs them): " + problem);
   }
 
   private String appLog() {

@@ -6,7 +6,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 
 /** The chat end to end with connections in PostgreSQL (a schema of this class's own). */
-class PostgresStoreChatIT extends ChatEndToEndContract {
+public class PostgresStoreChatIT extends ChatEndToEndContract {
 
   private static final String SCHEMA = PostgresServers.freshSchema();
 
@@ -21,7 +21,7 @@ class PostgresStoreChatIT extends ChatEndToEndContract {
   }
 
   /** The flags that point the app at {@code server}, in {@code schema}. */
-  static List<String> flags(PostgresServers.Server server, String schema) {
+  public static List<String> flags(PostgresServers.Server server, String schema) {
     List<String> flags = new ArrayList<>(List.of("--store=postgres", "--postgres-url=" + server.jdbcUrl(),
         "--postgres-schema=" + schema));
     if (server.user() != null) {

@@ -43,7 +43,7 @@ public final class PostgresServers {
   public record Server(String jdbcUrl, String user, String password) {
 
     /** A registry configuration for this server and {@code schema}, with every other default. */
-    PostgresRegistryConfig config(String schema) {
+    public PostgresRegistryConfig config(String schema) {
       return PostgresRegistryConfig.forUrl(jdbcUrl).withUser(user).withPassword(password).withSchema(schema);
     }
 

@@ -277,24 +277,24 @@ class PostgresRegistryBehaviourIT {
   }
 
   @Test
-  void textsWithNoUtf8FormRoundTripAndMatchOnlyThemselves() {
+  void controlCharactersAndJsonEscapesInAttributesRoundTrip() {
     String schema = schema();
     SocketName socket = freshSocket();
-    // a lone half of a surrogate pair (what cutting "👍🏽" in the middle leaves) and the escape character
-    Connection lone = new Connection(socket, ConnectionId.of("cut-👍\uD83C"),
-        Map.of("k\uDC00", "x\uD800y", "ctl", "\u0001d800\u0001"),
-        new QueryParameters(Map.of("q\uDBFF", List.of("\uDFFF", "?"))), Instant.now(), Instant.now().plusSeconds(3600));
-    Connection lookalike = connection(socket, "cut-👍?");
+    // every control character but U+0000 (which the domain refuses), and what JSON must escape
+    StringBuilder controls = new StringBuilder();
+    for (char c = 1; c < 0x20; c++) {
+      controls.append(c);
+    }
+    controls.append("\u007f \" \\ \\u0041 / \u2028\u2029");
+    Connection c = new Connection(socket, ConnectionId.of("ctl"),
+        Map.of("k" + controls, controls.toString()),
+        new QueryParameters(Map.of(controls.toString(), List.of(controls.toString(), "?"))),
+        Instant.now(), Instant.now().plusSeconds(3600));
     try (PostgresConnectionRegistry registry = PostgresConnectionRegistry.start(server.config(schema))) {
-      join(registry.register(lone));
-      join(registry.register(lookalike));
+      join(registry.register(c));
 
-      assertThat(join(registry.find(socket, lone.id()))).contains(lone);
-      assertThat(join(registry.find(socket, lookalike.id()))).contains(lookalike);
-      assertThat(scanAll(registry, socket)).containsExactlyInAnyOrder(lone.id(), lookalike.id());
-      assertThat(join(registry.unregister(socket, lone.id()))).isTrue();
-      assertThat(join(registry.find(socket, lookalike.id()))).contains(lookalike);
-      assertThat(join(registry.count(socket))).isEqualTo(1L);
+      assertThat(join(registry.find(socket, c.id()))).contains(c);
+      assertThat(join(registry.unregister(socket, c.id()))).isTrue();
     }
   }
 

@@ -8,6 +8,7 @@ import dev.nitricws.it.support.FreePorts;
 import dev.nitricws.it.support.JavaProcess;
 import dev.nitricws.it.support.Jars;
 import dev.nitricws.it.support.ProcessLogs;
+import dev.nitricws.it.support.WsClient;
 import dev.nitricws.proto.kvstore.v1.KvStoreGrpc;
 import dev.nitricws.proto.kvstore.v1.KvStoreScanKeysRequest;
 import dev.nitricws.proto.kvstore.v1.Store;
@@ -20,19 +21,12 @@ import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -57,7 +51,6 @@ class NodeSdkCompatibilityIT {
       Path.of(System.getProperty("nitric.it.nodeChatApp", "src/test/node/chat-app")).toAbsolutePath();
   private static final Path LOG_DIR = Path.of("target", "node-chat-app").toAbsolutePath();
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final String SOCKET = "chat";
 
   @RegisterExtension
@@ -66,7 +59,7 @@ class NodeSdkCompatibilityIT {
   private JavaProcess runtime;
   private Process node;
   private ManagedChannel channel;
-  private final List<ChatClient> clients = new ArrayList<>();
+  private final List<WsClient> clients = new ArrayList<>();
 
   @BeforeEach
   void startRuntimeAndApp() throws Exception {
@@ -111,7 +104,7 @@ class NodeSdkCompatibilityIT {
 
   @AfterEach
   void stop() throws Exception {
-    clients.forEach(ChatClient::abort);
+    clients.forEach(WsClient::close);
     if (node != null) {
       node.destroy();
       if (!node.waitFor(10, TimeUnit.SECONDS)) {
@@ -130,33 +123,29 @@ class NodeSdkCompatibilityIT {
   @Test
   void broadcastReachesEveryConnectedClientAndNotOneThatLeft() throws Exception {
     int port = URI.create(socketUrl()).getPort();
-    ChatClient alice = connect(port);
-    ChatClient bob = connect(port);
-    ChatClient carol = connect(port);
+    WsClient alice = connect(port);
+    WsClient bob = connect(port);
+    WsClient carol = connect(port);
     // the SDK app stored each connection id in its 'connections' store before accepting
     assertThat(storedConnections()).hasSize(3);
 
     alice.send("hello from alice");
 
-    assertThat(alice.next()).isEqualTo("hello from alice");
-    assertThat(bob.next()).isEqualTo("hello from alice");
-    assertThat(carol.next()).isEqualTo("hello from alice");
+    assertThat(alice.nextText()).isEqualTo("hello from alice");
+    assertThat(bob.nextText()).isEqualTo("hello from alice");
+    assertThat(carol.nextText()).isEqualTo("hello from alice");
 
     carol.close();
     await("the app's disconnect handler removes carol").atMost(WAIT).until(() -> storedConnections().size() == 2);
     bob.send("carol left");
 
-    assertThat(alice.next()).isEqualTo("carol left");
-    assertThat(bob.next()).isEqualTo("carol left");
-    assertThat(carol.received).isEmpty();
+    assertThat(alice.nextText()).isEqualTo("carol left");
+    assertThat(bob.nextText()).isEqualTo("carol left");
+    assertThat(carol.receivesWithin(Duration.ofMillis(300))).isFalse();
   }
 
-  private ChatClient connect(int port) {
-    ChatClient client = new ChatClient();
-    HTTP.newWebSocketBuilder()
-        .buildAsync(URI.create("ws://127.0.0.1:" + port + "/"), client)
-        .orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS)
-        .join();
+  private WsClient connect(int port) {
+    WsClient client = WsClient.open(port, "/");
     clients.add(client);
     return client;
   }
@@ -240,69 +229,5 @@ class NodeSdkCompatibilityIT {
   }
 
   /** A real websocket client that keeps the text messages it receives. */
-  private static final class ChatClient implements WebSocket.Listener {
-    final BlockingQueue<String> received = new LinkedBlockingQueue<>();
-    final CompletableFuture<Integer> closed = new CompletableFuture<>();
-    private final StringBuilder partial = new StringBuilder();
-    private volatile WebSocket socket;
 
-    @Override
-    public void onOpen(WebSocket webSocket) {
-      socket = webSocket;
-      webSocket.request(1);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        received.add(partial.toString());
-        partial.setLength(0);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onBinary(WebSocket webSocket, java.nio.ByteBuffer data, boolean last) {
-      byte[] bytes = new byte[data.remaining()];
-      data.get(bytes);
-      received.add("(binary) " + new String(bytes, StandardCharsets.UTF_8));
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      closed.complete(statusCode);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-      closed.completeExceptionally(error);
-    }
-
-    void send(String text) {
-      socket.sendText(text, true).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
-    }
-
-    String next() throws InterruptedException {
-      String message = received.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
-      assertThat(message).as("a message within %s", WAIT).isNotNull();
-      return message;
-    }
-
-    void close() {
-      socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
-      assertThat(closed.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join()).isEqualTo(WebSocket.NORMAL_CLOSURE);
-    }
-
-    void abort() {
-      WebSocket current = socket;
-      if (current != null) {
-        current.abort();
-      }
-    }
-  }
 }

@@ -12,26 +12,23 @@ import dev.nitricws.runtime.TestApp.EventStream;
 import dev.nitricws.runtime.TestApp.Mode;
 import io.grpc.Status;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The HandleEvents registration rules. */
 class HandleEventsRegistrationTest {
 
+  @RegisterExtension
+  final RuntimeAndApp local = new RuntimeAndApp();
   private LocalRuntime runtime;
   private TestApp app;
 
   @BeforeEach
   void start() {
-    runtime = LocalRuntime.builder().grpcPort(0).firstWebsocketPort(0).build().start();
-    app = new TestApp(runtime.grpcPort());
-  }
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    app.close();
-    runtime.close();
+    local.start();
+    runtime = local.runtime();
+    app = local.app();
   }
 
   @Test

@@ -20,26 +20,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The KvStore service over real gRPC, in memory. */
 class KvStoreServiceTest {
 
-  private LocalRuntime runtime;
+  @RegisterExtension
+  final RuntimeAndApp local = new RuntimeAndApp();
   private TestApp app;
 
   @BeforeEach
   void start() {
-    runtime = LocalRuntime.builder().grpcPort(0).firstWebsocketPort(0).build().start();
-    app = new TestApp(runtime.grpcPort());
-  }
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    app.close();
-    runtime.close();
+    local.start();
+    app = local.app();
   }
 
   @Test

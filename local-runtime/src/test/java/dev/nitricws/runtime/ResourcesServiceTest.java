@@ -14,24 +14,21 @@ import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Declarations: what they record and which ports they open. */
 class ResourcesServiceTest {
 
+  @RegisterExtension
+  final RuntimeAndApp local = new RuntimeAndApp();
   private LocalRuntime runtime;
   private TestApp app;
 
   private void start(int firstWebsocketPort) {
-    runtime = LocalRuntime.builder().grpcPort(0).firstWebsocketPort(firstWebsocketPort).build().start();
-    app = new TestApp(runtime.grpcPort());
-  }
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    app.close();
-    runtime.close();
+    local.start(settings -> settings.firstWebsocketPort(firstWebsocketPort));
+    runtime = local.runtime();
+    app = local.app();
   }
 
   @Test

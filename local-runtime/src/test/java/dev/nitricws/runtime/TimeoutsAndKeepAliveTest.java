@@ -10,35 +10,27 @@ import dev.nitricws.runtime.TestApp.Mode;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Handler timeout, idle timeout and keep-alive pings, each with short settings. */
 class TimeoutsAndKeepAliveTest {
 
-  private LocalRuntime runtime;
+  @RegisterExtension
+  final RuntimeAndApp local = new RuntimeAndApp();
   private TestApp app;
 
-  private int start(LocalRuntime.Builder builder) {
-    runtime = builder.grpcPort(0).firstWebsocketPort(0).build().start();
-    app = new TestApp(runtime.grpcPort());
+  private int start(Consumer<LocalRuntime.Builder> settings) {
+    local.start(settings);
+    app = local.app();
     app.declareWebsocket("chat");
-    return runtime.websocketPort("chat");
-  }
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    if (app != null) {
-      app.close();
-    }
-    if (runtime != null) {
-      runtime.close();
-    }
+    return local.runtime().websocketPort("chat");
   }
 
   @Test
   void connectNotAnsweredWithinTheHandlerTimeoutIsRefused() throws Exception {
-    int port = start(LocalRuntime.builder().handlerTimeout(Duration.ofMillis(300)));
+    int port = start(settings -> settings.handlerTimeout(Duration.ofMillis(300)));
     EventStream connects = app.register("chat", WebsocketEventType.Connect, Mode.MANUAL);
 
     var client = WsClient.connect(port, "/");
@@ -55,7 +47,7 @@ class TimeoutsAndKeepAliveTest {
 
   @Test
   void messageNotAnsweredInTimeLetsTheNextOneThrough() throws Exception {
-    int port = start(LocalRuntime.builder().handlerTimeout(Duration.ofMillis(300)));
+    int port = start(settings -> settings.handlerTimeout(Duration.ofMillis(300)));
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.MANUAL);
     WsClient client = WsClient.open(port, "/");
 
@@ -68,7 +60,7 @@ class TimeoutsAndKeepAliveTest {
 
   @Test
   void idleConnectionIsClosedWithGoingAwayAndDisconnected() throws Exception {
-    int port = start(LocalRuntime.builder().idleTimeout(Duration.ofMillis(400)).pingInterval(Duration.ZERO));
+    int port = start(settings -> settings.idleTimeout(Duration.ofMillis(400)).pingInterval(Duration.ZERO));
     EventStream connects = app.register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
     EventStream disconnects = app.register("chat", WebsocketEventType.Disconnect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
@@ -80,7 +72,7 @@ class TimeoutsAndKeepAliveTest {
 
   @Test
   void pingsAreSentToQuietClients() {
-    int port = start(LocalRuntime.builder().pingInterval(Duration.ofMillis(100)));
+    int port = start(settings -> settings.pingInterval(Duration.ofMillis(100)));
     WsClient client = WsClient.open(port, "/");
 
     client.pinged.orTimeout(10, TimeUnit.SECONDS).join();

@@ -30,36 +30,28 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The gateway with real JDK websocket clients and a fake app over real gRPC, all on loopback. */
 class WebsocketGatewayTest {
 
   private static final int MAX_MESSAGE = 4096;
 
+  @RegisterExtension
+  final RuntimeAndApp local = new RuntimeAndApp();
   private LocalRuntime runtime;
   private TestApp app;
   private int port;
 
   @BeforeEach
   void start() {
-    runtime = LocalRuntime.builder()
-        .grpcPort(0)
-        .firstWebsocketPort(0)
-        .maxMessageSize(MAX_MESSAGE)
-        .build()
-        .start();
-    app = new TestApp(runtime.grpcPort());
+    local.start(settings -> settings.maxMessageSize(MAX_MESSAGE));
+    runtime = local.runtime();
+    app = local.app();
     app.declareWebsocket("chat");
     port = runtime.websocketPort("chat");
-  }
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    app.close();
-    runtime.close();
   }
 
   @Test

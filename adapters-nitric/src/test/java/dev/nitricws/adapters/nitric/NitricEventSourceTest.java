@@ -19,52 +19,37 @@ import dev.nitricws.ports.WebsocketApp;
 import dev.nitricws.proto.websockets.v1.ClientMessage;
 import dev.nitricws.proto.websockets.v1.WebsocketEventRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketEventType;
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
 import io.grpc.Status;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NitricEventSourceTest {
 
   private static final Duration WAIT = Duration.ofSeconds(15);
 
-  private final String serverName = "nitric-events-" + UUID.randomUUID();
   private final List<NitricEventSource> sources = new ArrayList<>();
   private final List<WebsocketApp> apps = new ArrayList<>();
   private FakeEventRuntime runtime = new FakeEventRuntime();
-  private Server server;
-  private ManagedChannel channel;
-
-  @BeforeEach
-  void startServer() throws IOException {
-    server = InProcessServerBuilder.forName(serverName).addService(runtime).build().start();
-    channel = InProcessChannelBuilder.forName(serverName).build();
-  }
+  @RegisterExtension
+  final InProcessGrpc grpc = new InProcessGrpc("nitric-events", runtime);
 
   @AfterEach
-  void stopEverything() throws InterruptedException {
+  void stopEverything() {
     sources.forEach(NitricEventSource::close);
     apps.forEach(WebsocketApp::close);
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
   }
 
   // ---------------------------------------------------------------- registration
@@ -101,7 +86,7 @@ class NitricEventSourceTest {
 
   @Test
   void anAppWithoutSocketsIsRefused() {
-    assertThatThrownBy(() -> NitricEventSource.create(channel, new TestEvents()))
+    assertThatThrownBy(() -> NitricEventSource.create(grpc.channel(), new TestEvents()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no socket");
   }
 
@@ -297,7 +282,7 @@ class NitricEventSourceTest {
   @Test
   void anUnansweredEventIsAnsweredAfterTheAnswerTimeoutAndOnlyOnce() {
     TestEvents events = new TestEvents("chat").holding();
-    NitricEventSource source = NitricEventSource.builder(channel, events)
+    NitricEventSource source = NitricEventSource.builder(grpc.channel(), events)
         .backoff(Duration.ofMillis(10), Duration.ofMillis(100))
         .answerTimeout(Duration.ofMillis(300))
         .build();
@@ -347,11 +332,11 @@ class NitricEventSourceTest {
   void aRestartedRuntimeGetsEveryStreamRegisteredAgain() throws Exception {
     NitricEventSource source = started(new TestEvents("chat"));
 
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    grpc.stopServer();
     await().atMost(WAIT).until(() -> !source.isRegistered());
     FakeEventRuntime restarted = new FakeEventRuntime();
     runtime = restarted;
-    server = InProcessServerBuilder.forName(serverName).addService(restarted).build().start();
+    grpc.startServer(restarted);
 
     await().atMost(WAIT).until(() -> restarted.registrations.size() == 3 && source.isRegistered());
     restarted.send("chat", Connect, connect("after-restart", "chat", "c1", Map.of()));
@@ -408,7 +393,7 @@ class NitricEventSourceTest {
   // ---------------------------------------------------------------- helpers
 
   private NitricEventSource source(dev.nitricws.ports.SocketEvents events) {
-    NitricEventSource source = NitricEventSource.builder(channel, events)
+    NitricEventSource source = NitricEventSource.builder(grpc.channel(), events)
         .backoff(Duration.ofMillis(10), Duration.ofMillis(100))
         .closeGrace(Duration.ofSeconds(2))
         .build();

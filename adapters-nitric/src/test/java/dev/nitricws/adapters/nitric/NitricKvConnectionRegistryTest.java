@@ -11,13 +11,8 @@ import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionStoreException;
 import dev.nitricws.domain.QueryParameters;
 import dev.nitricws.domain.SocketName;
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,14 +23,12 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What the KV registry does on the wire: key layout, value shape, flow control, expiry by the
@@ -47,24 +40,15 @@ class NitricKvConnectionRegistryTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final SocketName CHAT = SocketName.of("chat");
 
-  private final String name = "nitric-kv-" + UUID.randomUUID();
   private final FakeKvStore kv = new FakeKvStore();
+  @RegisterExtension
+  final InProcessGrpc grpc = new InProcessGrpc("nitric-kv", kv);
   private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
-  private Server server;
-  private ManagedChannel channel;
   private NitricKvConnectionRegistry registry;
 
   @BeforeEach
-  void start() throws IOException {
-    server = InProcessServerBuilder.forName(name).addService(kv).build().start();
-    channel = InProcessChannelBuilder.forName(name).build();
-    registry = NitricKvConnectionRegistry.builder(channel).clock(clock).build();
-  }
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  void start() {
+    registry = NitricKvConnectionRegistry.builder(grpc.channel()).clock(clock).build();
   }
 
   @Test
@@ -88,14 +72,14 @@ class NitricKvConnectionRegistryTest {
 
   @Test
   void aNamedStoreIsUsedForEveryCall() {
-    NitricKvConnectionRegistry sessions = NitricKvConnectionRegistry.builder(channel).store("sessions").clock(clock).build();
+    NitricKvConnectionRegistry sessions = NitricKvConnectionRegistry.builder(grpc.channel()).store("sessions").clock(clock).build();
 
     join(sessions.register(connection("c1", Duration.ofHours(1))));
 
     assertThat(kv.store("sessions")).containsOnlyKeys("chat/c1");
     assertThat(kv.store("connections")).isEmpty();
     assertThat(join(sessions.count(CHAT))).isEqualTo(1L);
-    assertThatThrownBy(() -> NitricKvConnectionRegistry.builder(channel).store("no/slash"))
+    assertThatThrownBy(() -> NitricKvConnectionRegistry.builder(grpc.channel()).store("no/slash"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("store name 'no/slash'");
   }
 

@@ -10,26 +10,18 @@ import dev.nitricws.proto.websockets.v1.WebsocketCloseConnectionResponse;
 import dev.nitricws.proto.websockets.v1.WebsocketGrpc;
 import dev.nitricws.proto.websockets.v1.WebsocketSendRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketSendResponse;
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -39,28 +31,15 @@ class NitricMessageSenderTest {
   private static final SocketName CHAT = SocketName.of("chat");
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private final String name = "nitric-sender-" + UUID.randomUUID();
   private final FakeWebsocketService service = new FakeWebsocketService();
-  private Server server;
-  private ManagedChannel channel;
-
-  @BeforeEach
-  void start() throws IOException {
-    server = InProcessServerBuilder.forName(name).addService(service).build().start();
-    channel = InProcessChannelBuilder.forName(name).build();
-  }
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-  }
+  @RegisterExtension
+  final InProcessGrpc grpc = new InProcessGrpc("nitric-sender", service);
 
   @Test
   void aSendTheRuntimeAcceptsIsDeliveredWithTheBytesAsGiven() {
     byte[] data = "héllo".getBytes(StandardCharsets.UTF_8);
 
-    SendOutcome outcome = join(new NitricMessageSender(channel).send(CHAT, ConnectionId.of("c1"), data));
+    SendOutcome outcome = join(new NitricMessageSender(grpc.channel()).send(CHAT, ConnectionId.of("c1"), data));
 
     assertThat(outcome).isEqualTo(SendOutcome.DELIVERED);
     assertThat(service.sent).singleElement().satisfies(r -> {
@@ -72,7 +51,7 @@ class NitricMessageSenderTest {
 
   @Test
   void aCloseTheRuntimeAcceptsIsDelivered() {
-    SendOutcome outcome = join(new NitricMessageSender(channel).close(CHAT, ConnectionId.of("c1")));
+    SendOutcome outcome = join(new NitricMessageSender(grpc.channel()).close(CHAT, ConnectionId.of("c1")));
 
     assertThat(outcome).isEqualTo(SendOutcome.DELIVERED);
     assertThat(service.closed).singleElement().satisfies(r -> {
@@ -98,7 +77,7 @@ class NitricMessageSenderTest {
   @MethodSource("failures")
   void aFailedSendIsGoneOnlyWhenTheRuntimeSaysTheConnectionIsUnknown(Status status, boolean gone) {
     service.failures.put("c9", status);
-    NitricMessageSender sender = new NitricMessageSender(channel);
+    NitricMessageSender sender = new NitricMessageSender(grpc.channel());
 
     SendOutcome sent = join(sender.send(CHAT, ConnectionId.of("c9"), new byte[] {1}));
     SendOutcome closed = join(sender.close(CHAT, ConnectionId.of("c9")));
@@ -121,7 +100,7 @@ class NitricMessageSenderTest {
   @Test
   void aSendPastItsDeadlineFailsWithoutThrowing() {
     service.failures.put("slow", FakeWebsocketService.NEVER);
-    NitricMessageSender sender = new NitricMessageSender(channel, Duration.ofMillis(100));
+    NitricMessageSender sender = new NitricMessageSender(grpc.channel(), Duration.ofMillis(100));
 
     SendOutcome outcome = join(sender.send(CHAT, ConnectionId.of("slow"), new byte[0]));
 
@@ -131,9 +110,9 @@ class NitricMessageSenderTest {
 
   @Test
   void aSendOnAShutChannelFailsWithoutThrowing() {
-    channel.shutdownNow();
+    grpc.channel().shutdownNow();
 
-    SendOutcome outcome = join(new NitricMessageSender(channel).send(CHAT, ConnectionId.of("c1"), new byte[0]));
+    SendOutcome outcome = join(new NitricMessageSender(grpc.channel()).send(CHAT, ConnectionId.of("c1"), new byte[0]));
 
     assertThat(outcome).isInstanceOf(SendOutcome.Failed.class);
   }

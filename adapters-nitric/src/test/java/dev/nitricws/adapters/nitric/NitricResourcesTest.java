@@ -12,21 +12,13 @@ import dev.nitricws.proto.resources.v1.ResourceDeclareResponse;
 import dev.nitricws.proto.resources.v1.ResourceIdentifier;
 import dev.nitricws.proto.resources.v1.ResourceType;
 import dev.nitricws.proto.resources.v1.ResourcesGrpc;
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
 import io.grpc.Status;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class NitricResourcesTest {
 
@@ -34,26 +26,13 @@ class NitricResourcesTest {
   private static final ResourceIdentifier SERVICE =
       ResourceIdentifier.newBuilder().setType(ResourceType.Service).setName("").build();
 
-  private final String name = "nitric-resources-" + UUID.randomUUID();
   private final FakeResources service = new FakeResources();
-  private Server server;
-  private ManagedChannel channel;
-
-  @BeforeEach
-  void start() throws IOException {
-    server = InProcessServerBuilder.forName(name).addService(service).build().start();
-    channel = InProcessChannelBuilder.forName(name).build();
-  }
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-  }
+  @RegisterExtension
+  final InProcessGrpc grpc = new InProcessGrpc("nitric-resources", service);
 
   @Test
   void declaresEachSocketAndStoreWithThePolicyTheOfficialSdkDeclares() {
-    NitricResources resources = new NitricResources(channel);
+    NitricResources resources = new NitricResources(grpc.channel());
 
     assertThat(resources.declare(List.of(SocketName.of("chat"), SocketName.of("news")), List.of("connections"))
         .toCompletableFuture()).succeedsWithin(WAIT);
@@ -76,7 +55,7 @@ class NitricResourcesTest {
   void aRefusedDeclarationFailsTheStageNamingTheResource() {
     service.failure = Status.INVALID_ARGUMENT.withDescription("bad name");
 
-    assertThat(new NitricResources(channel).declareWebsocket(SocketName.of("chat")).toCompletableFuture())
+    assertThat(new NitricResources(grpc.channel()).declareWebsocket(SocketName.of("chat")).toCompletableFuture())
         .failsWithin(WAIT).withThrowableThat()
         .havingCause().isInstanceOf(NitricCallException.class)
         .withMessageContaining("Websocket 'chat'").withMessageContaining("INVALID_ARGUMENT: bad name");
@@ -84,7 +63,7 @@ class NitricResourcesTest {
 
   @Test
   void aStoreNameThatIsNotAResourceNameIsRefusedAtOnce() {
-    NitricResources resources = new NitricResources(channel);
+    NitricResources resources = new NitricResources(grpc.channel());
     assertThatThrownBy(() -> resources.declareKeyValueStore("my/store"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("store name 'my/store'");
   }

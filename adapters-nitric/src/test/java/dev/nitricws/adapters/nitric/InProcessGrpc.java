@@ -1,0 +1,66 @@
+package dev.nitricws.adapters.nitric;
+
+import io.grpc.BindableService;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.io.IOException;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * An in-process gRPC server for the given services and a channel to it, both started before each
+ * test (before the test's own {@code @BeforeEach}) and shut down after it (after its
+ * {@code @AfterEach}). Use with {@code @RegisterExtension} on an instance field declared after the
+ * services.
+ */
+final class InProcessGrpc implements BeforeEachCallback, AfterEachCallback {
+
+  private final String name;
+  private final BindableService[] services;
+  private Server server;
+  private ManagedChannel channel;
+
+  InProcessGrpc(String namePrefix, BindableService... services) {
+    this.name = namePrefix + "-" + UUID.randomUUID();
+    this.services = services;
+  }
+
+  ManagedChannel channel() {
+    return channel;
+  }
+
+  /** Stops the server as a crashed runtime would; the channel stays. */
+  void stopServer() throws InterruptedException {
+    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  }
+
+  /** Starts a server under the same name, serving {@code services}, as a restarted runtime would. */
+  void startServer(BindableService... services) throws IOException {
+    InProcessServerBuilder builder = InProcessServerBuilder.forName(name);
+    for (BindableService service : services) {
+      builder.addService(service);
+    }
+    server = builder.build().start();
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) throws IOException {
+    startServer(services);
+    channel = InProcessChannelBuilder.forName(name).build();
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) throws InterruptedException {
+    if (channel != null) {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (server != null) {
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+}

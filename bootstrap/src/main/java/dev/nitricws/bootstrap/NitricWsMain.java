@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -137,7 +138,15 @@ public final class NitricWsMain implements Callable<Integer> {
       System.err.println("nitric-ws: " + e.getMessage());
       return 2;
     }
-    NitricWsServer server = NitricWsServer.start(settings);
+    NitricWsServer server;
+    try {
+      server = NitricWsServer.start(settings);
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger(NitricWsMain.class).debug("start-up failed", e);
+      System.err.println("nitric-ws: could not start: " + e.getMessage()
+          + " (NITRICWS_LOG_LEVEL=DEBUG shows the stack trace)");
+      return 1;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();

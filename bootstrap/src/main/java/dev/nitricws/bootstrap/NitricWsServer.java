@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
+import com.google.inject.ProvisionException;
 import dev.nitricws.adapters.nitric.NitricRuntime;
 import dev.nitricws.ports.WebsocketApp;
 import dev.nitricws.runtime.LocalRuntime;
@@ -81,7 +82,8 @@ public final class NitricWsServer implements AutoCloseable {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      Throwable cause = (e instanceof ExecutionException || e instanceof ProvisionException) && e.getCause() != null
+          ? e.getCause() : e;
       if (e instanceof TimeoutException) {
         throw new IllegalStateException("the Nitric runtime at " + settings.serviceAddress().orElse("(embedded)")
             + " did not accept the app's handlers within " + REGISTRATION_TIMEOUT_SECONDS + " s", e);

@@ -1,0 +1,53 @@
+package dev.nitricws.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class NitricWsMainTest {
+
+  @Test
+  void flagsBecomeValidatedSettings() {
+    AppSettings s = NitricWsMain.parse("--store=postgres", "--postgres-url=jdbc:postgresql://db/app",
+        "--postgres-password=s3cret", "--socket=room-1", "--service-address=10.0.0.1:50051", "--max-connection-life=90m");
+
+    assertThat(s.store()).isEqualTo(StoreKind.POSTGRES);
+    assertThat(s.socket().value()).isEqualTo("room-1");
+    assertThat(s.serviceAddress()).contains("10.0.0.1:50051");
+    assertThat(s.embedded()).isFalse();
+    assertThat(s.maxConnectionLife()).isEqualTo(Duration.ofMinutes(90));
+    assertThat(s.toString()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void badValuesAreNamedWithWhatIsAllowed() {
+    assertThatThrownBy(() -> NitricWsMain.parse("--store=mongo"))
+        .hasMessage("unknown store 'mongo'; allowed: nitric, redis, postgres, memory");
+    assertThatThrownBy(() -> NitricWsMain.parse("--store=redis", "--redis-url="))
+        .hasMessageContaining("--store=redis needs --redis-url");
+    assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--handler-timeout=soon"))
+        .hasMessageContaining("--handler-timeout takes a duration").hasMessageContaining("'soon'");
+    assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--socket=chat/room"))
+        .hasMessageContaining("socket name 'chat/room'");
+    assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--ws-port=70000"))
+        .hasMessageContaining("between 0 and 65535");
+  }
+
+  @Test
+  void durationsTakeShortAndIsoForms() {
+    assertThat(NitricWsMain.duration("x", "500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(NitricWsMain.duration("x", "2h")).isEqualTo(Duration.ofHours(2));
+    assertThat(NitricWsMain.duration("x", "1d")).isEqualTo(Duration.ofDays(1));
+    assertThat(NitricWsMain.duration("x", "PT2H")).isEqualTo(Duration.ofHours(2));
+  }
+
+  @Test
+  void everyStoreKindHasItsModule() {
+    for (StoreKind kind : StoreKind.values()) {
+      assertThat(StoreModules.forKind(kind)).as(kind.flag()).isNotNull();
+      assertThat(StoreKind.parse(kind.flag().toUpperCase())).isEqualTo(kind);
+    }
+  }
+}

@@ -6,8 +6,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -65,6 +63,10 @@ public final class NitricWsMain implements Callable<Integer> {
       description = "The Redis URL names a Redis Cluster (NITRICWS_REDIS_CLUSTER). Default: ${DEFAULT-VALUE}.")
   boolean redisCluster;
 
+  @Option(names = "--redis-command-timeout", defaultValue = "${env:NITRICWS_REDIS_COMMAND_TIMEOUT:-5s}",
+      description = "How long one Redis command may take (NITRICWS_REDIS_COMMAND_TIMEOUT). Default: ${DEFAULT-VALUE}.")
+  String redisCommandTimeout;
+
   @Option(names = "--postgres-url", defaultValue = "${env:NITRICWS_POSTGRES_URL}",
       description = "JDBC URL for --store=postgres, e.g. jdbc:postgresql://127.0.0.1:5432/app (NITRICWS_POSTGRES_URL).")
   String postgresUrl;
@@ -84,6 +86,18 @@ public final class NitricWsMain implements Callable<Integer> {
   @Option(names = "--postgres-pool-size", defaultValue = "${env:NITRICWS_POSTGRES_POOL_SIZE:-10}",
       description = "Database connection pool size (NITRICWS_POSTGRES_POOL_SIZE). Default: ${DEFAULT-VALUE}.")
   int postgresPoolSize;
+
+  @Option(names = "--postgres-connection-timeout", defaultValue = "${env:NITRICWS_POSTGRES_CONNECTION_TIMEOUT:-5s}",
+      description = "How long to wait for a pooled database connection (NITRICWS_POSTGRES_CONNECTION_TIMEOUT). Default: ${DEFAULT-VALUE}.")
+  String postgresConnectionTimeout;
+
+  @Option(names = "--postgres-statement-timeout", defaultValue = "${env:NITRICWS_POSTGRES_STATEMENT_TIMEOUT:-10s}",
+      description = "How long one statement may run (NITRICWS_POSTGRES_STATEMENT_TIMEOUT). Default: ${DEFAULT-VALUE}.")
+  String postgresStatementTimeout;
+
+  @Option(names = "--postgres-migrate", defaultValue = "${env:NITRICWS_POSTGRES_MIGRATE:-true}", arity = "1",
+      description = "Run the schema migrations at start-up (NITRICWS_POSTGRES_MIGRATE). Default: ${DEFAULT-VALUE}.")
+  boolean postgresMigrate;
 
   @Option(names = "--max-connection-life", defaultValue = "${env:NITRICWS_MAX_CONNECTION_LIFE:-2h}",
       description = "How long a stored connection lives after connect, e.g. 2h, 90m (NITRICWS_MAX_CONNECTION_LIFE). Default: ${DEFAULT-VALUE}.")
@@ -118,13 +132,10 @@ public final class NitricWsMain implements Callable<Integer> {
         grpcPort,
         wsPort,
         kvStore,
-        redisUrl,
-        redisCluster,
-        postgresUrl,
-        postgresUser,
-        postgresPassword,
-        postgresSchema,
-        postgresPoolSize,
+        new RedisSettings(redisUrl, redisCluster, duration("--redis-command-timeout", redisCommandTimeout)),
+        new PostgresSettings(postgresUrl, postgresUser, postgresPassword, postgresSchema, postgresPoolSize,
+            duration("--postgres-connection-timeout", postgresConnectionTimeout),
+            duration("--postgres-statement-timeout", postgresStatementTimeout), postgresMigrate),
         duration("--max-connection-life", maxConnectionLife),
         duration("--handler-timeout", handlerTimeout));
   }
@@ -157,27 +168,9 @@ public final class NitricWsMain implements Callable<Integer> {
     return 0;
   }
 
-  private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-
   /** Parses 500ms, 10s, 90m, 2h, 1d or ISO-8601 (PT2H). */
   static Duration duration(String flag, String text) {
-    String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-    Matcher m = SHORT_DURATION.matcher(t);
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      };
-    }
-    try {
-      return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(flag + " takes a duration such as 500ms, 10s, 90m, 2h or PT2H; got '" + text + "'");
-    }
+    return Durations.parse(flag, text);
   }
 
   public static void main(String[] args) {

@@ -42,9 +42,9 @@ final class StoreModules {
     @Provides
     @Singleton
     ConnectionRegistry registry(AppSettings settings, Clock clock, Lifecycle lifecycle) {
-      RedisRegistryConfig config = settings.redisCluster()
-          ? RedisRegistryConfig.cluster(settings.redisUrl())
-          : RedisRegistryConfig.standalone(settings.redisUrl());
+      RedisSettings redis = settings.redis();
+      RedisRegistryConfig config = (redis.cluster() ? RedisRegistryConfig.cluster(redis.url()) : RedisRegistryConfig.standalone(redis.url()))
+          .withCommandTimeout(redis.commandTimeout());
       return lifecycle.closeOnStop("redis registry", RedisConnectionRegistry.connect(config, clock));
     }
   }
@@ -54,14 +54,18 @@ final class StoreModules {
     @Provides
     @Singleton
     ConnectionRegistry registry(AppSettings settings, Clock clock, Lifecycle lifecycle) {
-      PostgresRegistryConfig config = PostgresRegistryConfig.forUrl(settings.postgresUrl())
-          .withSchema(settings.postgresSchema())
-          .withPoolSize(settings.postgresPoolSize());
-      if (settings.postgresUser() != null && !settings.postgresUser().isBlank()) {
-        config = config.withUser(settings.postgresUser());
+      PostgresSettings postgres = settings.postgres();
+      PostgresRegistryConfig config = PostgresRegistryConfig.forUrl(postgres.url())
+          .withSchema(postgres.schema())
+          .withPoolSize(postgres.poolSize())
+          .withConnectionTimeout(postgres.connectionTimeout())
+          .withStatementTimeout(postgres.statementTimeout())
+          .withMigrate(postgres.migrate());
+      if (postgres.user() != null && !postgres.user().isBlank()) {
+        config = config.withUser(postgres.user());
       }
-      if (settings.postgresPassword() != null && !settings.postgresPassword().isEmpty()) {
-        config = config.withPassword(settings.postgresPassword());
+      if (postgres.password() != null && !postgres.password().isEmpty()) {
+        config = config.withPassword(postgres.password());
       }
       return lifecycle.closeOnStop("postgres registry", PostgresConnectionRegistry.start(config, clock));
     }

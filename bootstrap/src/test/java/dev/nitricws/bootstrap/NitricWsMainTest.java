@@ -18,7 +18,9 @@ class NitricWsMainTest {
     assertThat(s.serviceAddress()).contains("10.0.0.1:50051");
     assertThat(s.embedded()).isFalse();
     assertThat(s.maxConnectionLife()).isEqualTo(Duration.ofMinutes(90));
-    assertThat(s.toString()).doesNotContain("s3cret");
+    assertThat(s.postgres().statementTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(s.postgres().migrate()).isTrue();
+    assertThat(s.toString()).doesNotContain("s3cret").contains("schema=nitricws");
   }
 
   @Test
@@ -31,6 +33,8 @@ class NitricWsMainTest {
         .hasMessageContaining("--handler-timeout takes a duration").hasMessageContaining("'soon'");
     assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--socket=chat/room"))
         .hasMessageContaining("socket name 'chat/room'");
+    assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--redis-command-timeout=0s"))
+        .hasMessageContaining("--redis-command-timeout must be positive");
     assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--ws-port=70000"))
         .hasMessageContaining("between 0 and 65535");
   }

@@ -197,16 +197,21 @@ final class HandlerRegistry implements EventDispatcher {
       }
       HandlerKey registered = new HandlerKey(request.getSocketName(), request.getEventType());
       key = registered;
-      // answer first, so the application sees the registration before any event
-      if (!trySend(ServerMessage.newBuilder()
-          .setId(id)
-          .setRegistrationResponse(RegistrationResponse.getDefaultInstance())
-          .build())) {
-        end();
-        return;
-      }
       HandlerGroup group = groups.computeIfAbsent(registered, k -> new HandlerGroup());
-      group.members.add(this);
+      // join the group and answer under this stream's lock, which every write takes: an event
+      // routed here meanwhile waits for the answer, so the application sees the registration
+      // first, and whoever saw the answer sees the stream counted
+      synchronized (this) {
+        group.members.add(this);
+        if (!trySend(ServerMessage.newBuilder()
+            .setId(id)
+            .setRegistrationResponse(RegistrationResponse.getDefaultInstance())
+            .build())) {
+          group.members.remove(this);
+          end();
+          return;
+        }
+      }
       if (ended.get()) {
         group.members.remove(this);
         return;

@@ -55,9 +55,12 @@ public final class Pages {
       Function<List<ConnectionId>, CompletionStage<?>> onPage,
       Function<ConnectionId, CompletionStage<Page>> fetchAfter) {
     CompletableFuture<Long> done = new CompletableFuture<>();
-    new Loop(onPage, fetchAfter, done).next(null, 0);
+    new Loop(onPage, fetchAfter, done).run(new Step(null, 0));
     return done;
   }
+
+  /** Where the loop stands: the last id handed on (null: none yet) and how many were. */
+  private record Step(ConnectionId after, long delivered) {}
 
   private static final class Loop {
     private final Function<List<ConnectionId>, CompletionStage<?>> onPage;
@@ -71,79 +74,68 @@ public final class Pages {
       this.done = done;
     }
 
-    void next(ConnectionId after, long delivered) {
-      ConnectionId cursor = after;
-      long count = delivered;
-      while (true) {
-        CompletableFuture<Page> fetched;
-        try {
-          fetched = fetchAfter.apply(cursor).toCompletableFuture();
-        } catch (RuntimeException e) {
-          done.completeExceptionally(e);
-          return;
-        }
-        if (!fetched.isDone()) {
-          long soFar = count;
-          fetched.whenComplete((page, error) -> {
-            if (error != null) {
-              done.completeExceptionally(error);
-            } else {
-              consume(page, soFar);
-            }
-          });
-          return;
-        }
-        Page page;
-        try {
-          page = fetched.join();
-        } catch (RuntimeException e) {
-          done.completeExceptionally(e.getCause() != null ? e.getCause() : e);
-          return;
-        }
-        CompletableFuture<?> consumed = hand(page);
-        if (consumed == null) {
-          done.complete(count);
-          return;
-        }
-        long total = count + page.ids().size();
-        ConnectionId last = page.ids().get(page.ids().size() - 1);
-        if (!consumed.isDone() || consumed.isCompletedExceptionally() || !page.more()) {
-          consumed.whenComplete((v, error) -> after(error, page, last, total));
-          return;
-        }
-        cursor = last;
-        count = total;
+    /** Goes on from {@code step}, looping (not recursing) while stages complete at once. */
+    void run(Step step) {
+      Step next = step;
+      while (next != null) {
+        next = fetchAndHandOn(next);
       }
     }
 
-    private void consume(Page page, long count) {
-      CompletableFuture<?> consumed = hand(page);
-      if (consumed == null) {
-        done.complete(count);
-        return;
+    /** One page; the next step if everything completed at once, else null (a callback goes on). */
+    private Step fetchAndHandOn(Step step) {
+      CompletableFuture<Page> fetched = guard(() -> fetchAfter.apply(step.after()));
+      if (fetched.isDone() && !fetched.isCompletedExceptionally()) {
+        return handOn(fetched.join(), step.delivered());
       }
-      long total = count + page.ids().size();
-      ConnectionId last = page.ids().get(page.ids().size() - 1);
-      consumed.whenComplete((v, error) -> after(error, page, last, total));
+      fetched.whenComplete((page, error) -> {
+        if (error != null) {
+          fail(error);
+        } else {
+          run(handOn(page, step.delivered()));
+        }
+      });
+      return null;
     }
 
-    private void after(Throwable error, Page page, ConnectionId last, long total) {
-      if (error != null) {
-        done.completeExceptionally(error);
-      } else if (page.more()) {
-        next(last, total);
-      } else {
-        done.complete(total);
-      }
-    }
-
-    /** Hands a non-empty page on; null when the page is empty (the scan is over). */
-    private CompletableFuture<?> hand(Page page) {
+    /** Hands a page to the consumer; the next step if it finished at once and more may follow. */
+    private Step handOn(Page page, long delivered) {
       if (page.ids().isEmpty()) {
+        done.complete(delivered);
         return null;
       }
+      Step next = new Step(page.ids().get(page.ids().size() - 1), delivered + page.ids().size());
+      CompletableFuture<?> consumed = guard(() -> onPage.apply(List.copyOf(page.ids())));
+      if (consumed.isDone() && !consumed.isCompletedExceptionally()) {
+        return proceed(page, next);
+      }
+      consumed.whenComplete((v, error) -> {
+        if (error != null) {
+          fail(error);
+        } else {
+          run(proceed(page, next));
+        }
+      });
+      return null;
+    }
+
+    private Step proceed(Page page, Step next) {
+      if (page.more()) {
+        return next;
+      }
+      done.complete(next.delivered());
+      return null;
+    }
+
+    private void fail(Throwable error) {
+      done.completeExceptionally(error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+          ? error.getCause() : error);
+    }
+
+    /** The stage {@code call} returns; a throw or a null stage become a failed or empty one. */
+    private static <T> CompletableFuture<T> guard(java.util.function.Supplier<CompletionStage<T>> call) {
       try {
-        CompletionStage<?> stage = onPage.apply(List.copyOf(page.ids()));
+        CompletionStage<T> stage = call.get();
         return stage == null ? CompletableFuture.completedFuture(null) : stage.toCompletableFuture();
       } catch (RuntimeException e) {
         return CompletableFuture.failedFuture(e);

@@ -14,20 +14,36 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ValueTypesTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"chat", "a", "Chat-Room_2", "0x"})
-  void socketNamesInNitricsAlphabetAreAccepted(String name) {
+  @ValueSource(strings = {"chat", "a", "chat-room-2", "0x", "a-b-c", "x1-y2"})
+  void socketNamesInLowerKebabCaseAreAccepted(String name) {
     assertThat(SocketName.of(name).value()).isEqualTo(name);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"Chat", "chat_room", "chat-", "-chat", "chat--room", "chat room", "chat/room", "chät", ""})
+  void namesTheNitricCliWouldRefuseAreRefusedWithTheRule(String name) {
+    assertThatThrownBy(() -> SocketName.of(name)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("socket name '" + name + "'")
+        .hasMessageContaining(ResourceName.RULE);
+  }
+
   @Test
-  void socketNameProblemsAreNamed() {
-    assertThatThrownBy(() -> SocketName.of("")).hasMessageContaining("must not be empty");
-    assertThatThrownBy(() -> SocketName.of("x".repeat(65))).hasMessageContaining("65 characters").hasMessageContaining("limit is 64");
-    assertThatThrownBy(() -> SocketName.of("chat/room")).hasMessageContaining("'/'").hasMessageContaining("index 4");
-    assertThatThrownBy(() -> SocketName.of("-chat")).hasMessageContaining("start with a letter or digit");
+  void socketNameProblemsAreNamedWithASuggestion() {
+    assertThatThrownBy(() -> SocketName.of("Chat_Room")).hasMessageContaining("try 'chat-room'");
+    assertThatThrownBy(() -> SocketName.of("chatRoom")).hasMessageContaining("try 'chat-room'");
+    assertThatThrownBy(() -> SocketName.of("chat-")).hasMessageContaining("try 'chat'");
+    assertThatThrownBy(() -> SocketName.of("x".repeat(65))).hasMessageContaining("65 characters").hasMessageContaining("at most 64");
     assertThatThrownBy(() -> SocketName.of("ch\nat")).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("U+000A").hasMessageContaining("ch\\u000aat");
+        .hasMessageContaining("ch\\u000aat");
     assertThatThrownBy(() -> SocketName.of(null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void suggestionsFollowTheRule() {
+    assertThat(ResourceName.suggest("HTTPServer_v2")).isEqualTo("http-server-v2");
+    assertThat(ResourceName.suggest("my  Chat--Room!")).isEqualTo("my-chat-room");
+    assertThat(ResourceName.suggest("__")).isEmpty();
+    assertThat(ResourceName.suggest("A".repeat(100))).matches(ResourceName.RULE).hasSize(64);
   }
 
   @ParameterizedTest

@@ -2,6 +2,7 @@ package dev.nitricws.adapters.nitric;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.nitricws.domain.ResourceName;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.proto.resources.v1.Action;
 import dev.nitricws.proto.resources.v1.KeyValueStoreResource;
@@ -83,18 +84,9 @@ public final class NitricResources {
     return sequence(all);
   }
 
-  /**
-   * Checks a Nitric resource name: 1 to 64 letters, digits, '-' and '_', starting with a letter
-   * or digit (the rule {@link SocketName} follows too).
-   */
+  /** Checks a Nitric resource name against the rule the Nitric CLI enforces ({@link ResourceName}). */
   static String checkResourceName(String name, String what) {
-    requireNonNull(name, what);
-    try {
-      return SocketName.of(name).value();
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(what + " '" + name + "' is not a valid Nitric resource name (1 to "
-          + SocketName.MAX_LENGTH + " letters, digits, '-' and '_', starting with a letter or digit)", e);
-    }
+    return ResourceName.check(name, what);
   }
 
   private CompletionStage<Void> sequence(List<ResourceDeclareRequest> requests) {

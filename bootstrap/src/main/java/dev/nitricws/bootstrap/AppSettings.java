@@ -58,6 +58,10 @@ public record AppSettings(
       throw new IllegalArgumentException(
           "--store=postgres needs --postgres-url (or NITRICWS_POSTGRES_URL), e.g. jdbc:postgresql://127.0.0.1:5432/app");
     }
+    if (nitricEnvironment.equals("build") && serviceAddress.isEmpty()) {
+      throw new IllegalArgumentException("NITRIC_ENVIRONMENT=build needs SERVICE_ADDRESS: the Nitric CLI sets both "
+          + "when it collects the app's resources");
+    }
     Durations.requirePositive("--max-connection-life", maxConnectionLife);
     Durations.requirePositive("--handler-timeout", handlerTimeout);
   }
@@ -65,6 +69,14 @@ public record AppSettings(
   /** Whether the local runtime is started in-process (no SERVICE_ADDRESS given). */
   public boolean embedded() {
     return serviceAddress.isEmpty();
+  }
+
+  /**
+   * Whether the app runs under the Nitric CLI's build-time collection: it declares its resources,
+   * registers its handlers once, touches no store and exits.
+   */
+  public boolean collecting() {
+    return nitricEnvironment.equals("build");
   }
 
   /** These settings with the runtime at {@code address} (used once the embedded runtime is up). */

@@ -154,9 +154,15 @@ public final class NitricWsMain implements Callable<Integer> {
       server = NitricWsServer.start(settings);
     } catch (RuntimeException e) {
       LoggerFactory.getLogger(NitricWsMain.class).debug("start-up failed", e);
-      System.err.println("nitric-ws: could not start: " + e.getMessage()
-          + " (NITRICWS_LOG_LEVEL=DEBUG shows the stack trace)");
+      System.err.println("nitric-ws: " + (settings.collecting() ? "the Nitric CLI's collection failed: " : "could not start: ")
+          + e.getMessage() + " (NITRICWS_LOG_LEVEL=DEBUG shows the stack trace)");
       return 1;
+    }
+    if (settings.collecting()) {
+      // the Nitric CLI waits for the app to exit once it has collected the declarations
+      server.close();
+      System.out.println(server.banner());
+      return 0;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -48,7 +48,8 @@ public final class NitricWsServer implements AutoCloseable {
 
   /**
    * Starts the app whose {@link dev.nitricws.ports.SocketHandler} {@code handlerModule} binds.
-   * Fails (having released whatever it had started) if the store or runtime cannot be reached
+   * Under the Nitric CLI's collection ({@link AppSettings#collecting()}) it returns once the
+   * collector has ended every handler stream, having connected to no store; close it then. Fails (having released whatever it had started) if the store or runtime cannot be reached
    * or the handlers are not registered within 30 s.
    */
   public static NitricWsServer start(AppSettings settings, Module handlerModule) {
@@ -70,7 +71,9 @@ public final class NitricWsServer implements AutoCloseable {
         effective = settings.withServiceAddress(local.serviceAddress());
       }
       Injector injector = Guice.createInjector(
-          new CoreModule(effective, lifecycle), StoreModules.forKind(effective.store()), handlerModule);
+          new CoreModule(effective, lifecycle),
+          effective.collecting() ? StoreModules.forCollection(effective.store()) : StoreModules.forKind(effective.store()),
+          handlerModule);
       nitric = injector.getInstance(NitricRuntime.class);
       WebsocketApp app = injector.getInstance(WebsocketApp.class);
       nitric.serve(app).toCompletableFuture().get(REGISTRATION_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -116,8 +119,13 @@ public final class NitricWsServer implements AutoCloseable {
     return java.util.Optional.ofNullable(localRuntime);
   }
 
-  /** What to tell a person once the server is up. */
+  /** What to tell a person once the server is up (or, under the Nitric CLI's collection, done). */
   public String banner() {
+    if (settings.collecting()) {
+      return "nitric-ws declared socket '" + settings.socket() + "'"
+          + (settings.store() == StoreKind.NITRIC ? " and key-value store '" + settings.kvStore() + "'" : "")
+          + " and registered its handlers with the Nitric CLI at " + settings.serviceAddress().orElseThrow();
+    }
     if (localRuntime == null) {
       return "nitric-ws serves socket '" + settings.socket() + "' (store: " + settings.store().flag()
           + ") on the Nitric runtime at " + settings.serviceAddress().orElseThrow();

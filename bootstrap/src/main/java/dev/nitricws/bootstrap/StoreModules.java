@@ -28,6 +28,19 @@ final class StoreModules {
     };
   }
 
+  /**
+   * The module for the Nitric CLI's build-time collection ({@code NITRIC_ENVIRONMENT=build}),
+   * where no store can be reached (the collector serves none, and a build container has no
+   * network to the app's Redis or PostgreSQL): the Nitric key-value store is still declared, since
+   * the deployed app uses it, and no other store is connected to.
+   */
+  static Module forCollection(StoreKind kind) {
+    return switch (kind) {
+      case NITRIC -> new NitricStoreModule();
+      case REDIS, POSTGRES, MEMORY -> new MemoryStoreModule();
+    };
+  }
+
   /** Connections in a Nitric key-value store, through the runtime the app serves. */
   static final class NitricStoreModule extends AbstractModule {
     @Provides

@@ -55,6 +55,7 @@ final class EventStream {
   private final WebsocketEventType type;
   private final CompletableFuture<Void> firstRegistration = new CompletableFuture<>();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
+  private final CompletableFuture<Void> collected = new CompletableFuture<>();
   private final AtomicInteger registrations = new AtomicInteger();
 
   private final Object lock = new Object();
@@ -63,6 +64,7 @@ final class EventStream {
   private int failures;
   private boolean refusing;
   private boolean closing;
+  private volatile boolean once;
 
   EventStream(Shared shared, SocketName socket, WebsocketEventType type) {
     this.shared = shared;
@@ -93,6 +95,23 @@ final class EventStream {
   /** How many times a call of this stream was registered. */
   int registrations() {
     return registrations.get();
+  }
+
+  /**
+   * Completes when this stream, opened by {@link #openOnce()}, was registered and then ended by
+   * the runtime; fails when it ended without a registration (a refusal, or no runtime).
+   */
+  CompletableFuture<Void> collected() {
+    return collected;
+  }
+
+  /**
+   * Opens one call that is never opened again once it ends: what the Nitric CLI's build-time
+   * collector expects (it answers the registration, ends the stream, and waits for the app to exit).
+   */
+  void openOnce() {
+    once = true;
+    open();
   }
 
   /** Opens a call unless one is open or the stream is closing. */
@@ -134,6 +153,8 @@ final class EventStream {
     }
     firstRegistration.completeExceptionally(new IllegalStateException(
         "the event source was closed before the " + type + " handler of socket '" + socket + "' registered"));
+    collected.completeExceptionally(new IllegalStateException(
+        "the event source was closed before the runtime ended the " + type + " stream of socket '" + socket + "'"));
     if (attempt == null) {
       closed.complete(null);
     } else {
@@ -151,6 +172,9 @@ final class EventStream {
         return;
       }
       current = null;
+      if (once) {
+        closing = true;
+      }
       if (closing) {
         delay = null;
         refused = false;
@@ -170,6 +194,15 @@ final class EventStream {
     }
     if (delay == null) {
       LOG.debug("the {} stream of socket '{}' ended: {}", type, socket, NitricCallException.describe(status));
+      if (once) {
+        if (attempt.registered) {
+          collected.complete(null);
+        } else {
+          collected.completeExceptionally(new NitricCallException("the Nitric runtime at " + shared.target()
+              + " ended the " + type + " stream of socket '" + socket + "' without registering its handler: "
+              + NitricCallException.describe(status), status, status.asRuntimeException()));
+        }
+      }
       closed.complete(null);
       return;
     }

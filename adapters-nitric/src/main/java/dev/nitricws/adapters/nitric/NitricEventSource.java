@@ -43,7 +43,7 @@ public final class NitricEventSource implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(NitricEventSource.class);
 
-  private enum State { NEW, STARTED, CLOSED }
+  private enum State { NEW, STARTED, COLLECTING, CLOSED }
 
   private final List<EventStream> streams;
   private final ScheduledExecutorService scheduler;
@@ -105,8 +105,41 @@ public final class NitricEventSource implements AutoCloseable {
       streams.forEach(EventStream::open);
     } else if (state.get() == State.CLOSED) {
       throw new IllegalStateException("the event source is closed; build a new one");
+    } else if (state.get() == State.COLLECTING) {
+      throw new IllegalStateException("the event source registers once for a collection (collect()); it cannot start");
     }
     return started.copy();
+  }
+
+  /**
+   * For the Nitric CLI's build-time collection ({@code NITRIC_ENVIRONMENT=build}): opens every
+   * stream once and never again. The collector answers each registration and ends the stream;
+   * the stage completes when every stream was registered and ended, so the app can exit. It fails
+   * with a {@link NitricCallException} naming the stream when the runtime ends one without
+   * registering it (a refusal such as a duplicate handler, or no runtime at the address).
+   *
+   * @throws IllegalStateException when the source was started or closed
+   */
+  public CompletionStage<Void> collect() {
+    if (!state.compareAndSet(State.NEW, State.COLLECTING)) {
+      throw new IllegalStateException("collect() needs a new event source; this one is " + state.get());
+    }
+    LOG.info("registering {} handler streams once, for the Nitric CLI's collection at {}", streams.size(), target);
+    streams.forEach(EventStream::openOnce);
+    List<CompletableFuture<Void>> all = streams.stream().map(EventStream::collected).toList();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    // fail at the first refusal rather than after every stream has ended
+    all.forEach(f -> f.whenComplete((v, e) -> {
+      if (e != null) {
+        done.completeExceptionally(e);
+      }
+    }));
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenRun(() -> done.complete(null));
+    return done.whenComplete((v, e) -> {
+      if (ownsScheduler) {
+        scheduler.shutdownNow();
+      }
+    });
   }
 
   /** Whether every stream is registered right now (a health check). */

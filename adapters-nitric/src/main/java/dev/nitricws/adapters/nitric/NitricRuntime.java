@@ -105,9 +105,15 @@ public final class NitricRuntime implements AutoCloseable {
   }
 
   /**
-   * Declares the app's sockets and stores, then starts an event source feeding {@code events}.
-   * The stage completes when every handler stream is registered. In every environment, build
-   * included, the app declares and registers, which is what the Nitric CLI collects.
+   * Declares the app's sockets and stores, then registers its handlers with an event source
+   * feeding {@code events}.
+   *
+   * <p>At run time ({@code run}, {@code cloud}) the stage completes when every handler stream is
+   * registered, and streams that end are opened again until {@link #close()}. During the Nitric
+   * CLI's build-time collection ({@code NITRIC_ENVIRONMENT=build}) each stream is opened once;
+   * the collector answers and ends it, and the stage completes when every stream has ended: the
+   * app should then exit, as the CLI waits for it to (nothing is served, and no store may be
+   * touched: the collector has none). The stage fails when the collector refuses something.
    */
   public CompletionStage<Void> serve(SocketEvents events) {
     requireNonNull(events, "events");
@@ -117,7 +123,8 @@ public final class NitricRuntime implements AutoCloseable {
       sources.add(source);
     }
     if (settings.environment() == NitricSettings.Environment.BUILD) {
-      LOG.info("NITRIC_ENVIRONMENT=build: declaring resources and registering handlers for the Nitric CLI");
+      LOG.info("NITRIC_ENVIRONMENT=build: declaring resources and registering handlers once for the Nitric CLI");
+      return declare(events.sockets()).thenCompose(v -> source.collect());
     }
     return declare(events.sockets()).thenCompose(v -> source.start());
   }

@@ -47,11 +47,20 @@ final class FakeEventRuntime extends WebsocketHandlerGrpc.WebsocketHandlerImplBa
 
   private final Map<Key, Stream> current = new ConcurrentHashMap<>();
   private volatile boolean holdRegistrations;
+  private volatile boolean endAfterRegistration;
   private final List<Stream> held = Collections.synchronizedList(new ArrayList<>());
 
   @Override
   public StreamObserver<ClientMessage> handleEvents(StreamObserver<ServerMessage> out) {
     return new Stream(out);
+  }
+
+  /**
+   * From now on every stream is ended right after its registration is answered, as the Nitric
+   * CLI's build-time collector does.
+   */
+  void endStreamsAfterRegistration() {
+    endAfterRegistration = true;
   }
 
   /** From now on registrations are recorded but not answered until {@link #releaseRegistrations()}. */
@@ -166,6 +175,10 @@ final class FakeEventRuntime extends WebsocketHandlerGrpc.WebsocketHandlerImplBa
       }
       registrations.add(key);
       out.onNext(ServerMessage.newBuilder().setRegistrationResponse(RegistrationResponse.getDefaultInstance()).build());
+      if (endAfterRegistration) {
+        closed = true;
+        out.onCompleted();
+      }
     }
 
     @Override

@@ -357,6 +357,45 @@ class NitricEventSourceTest {
     assertThat(second.isRegistered()).isTrue();
   }
 
+  // ---------------------------------------------------------------- build-time collection
+
+  @Test
+  void collectRegistersEachStreamOnceAndCompletesWhenTheCollectorHasEndedThem() {
+    runtime.endStreamsAfterRegistration();
+    NitricEventSource source = source(new TestEvents("chat"));
+
+    assertThat(source.collect().toCompletableFuture()).succeedsWithin(WAIT);
+
+    assertThat(runtime.registrations).containsExactlyInAnyOrder(
+        key("chat", Connect), key("chat", Disconnect), key("chat", Message));
+    // the streams the collector ended are never opened again
+    await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> runtime.firstMessages.size() == 3);
+    assertThatThrownBy(source::start).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void collectFailsNamingTheStreamTheCollectorRefusedAndOpensNothingAgain() {
+    started(new TestEvents("chat"));
+    NitricEventSource second = source(new TestEvents("chat"));
+
+    CompletableFuture<Void> collected = second.collect().toCompletableFuture();
+
+    assertThat(collected).failsWithin(WAIT).withThrowableThat()
+        .withCauseInstanceOf(NitricCallException.class)
+        .withMessageContaining("without registering its handler")
+        .withMessageContaining("already registered");
+    await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> runtime.firstMessages.size() == 6);
+  }
+
+  @Test
+  void collectWithNoRuntimeFailsInsteadOfRetrying() throws Exception {
+    grpc.stopServer();
+    NitricEventSource source = source(new TestEvents("chat"));
+
+    assertThat(source.collect().toCompletableFuture()).failsWithin(WAIT).withThrowableThat()
+        .withMessageContaining("UNAVAILABLE");
+  }
+
   // ---------------------------------------------------------------- close
 
   @Test

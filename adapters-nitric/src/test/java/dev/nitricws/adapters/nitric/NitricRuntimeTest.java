@@ -48,7 +48,7 @@ class NitricRuntimeTest {
   @Test
   void servingDeclaresEverythingRegistersTheHandlersAndCloseStopsInReverse() {
     NitricSettings settings = NitricSettings.from(Map.of(
-        "SERVICE_ADDRESS", "127.0.0.1:" + server.getPort(), "NITRIC_ENVIRONMENT", "build"));
+        "SERVICE_ADDRESS", "127.0.0.1:" + server.getPort(), "NITRIC_ENVIRONMENT", "run"));
     NitricRuntime nitric = NitricRuntime.connect(settings);
     WebsocketApp app = WebsocketApp.builder(nitric.kvRegistry("connections"), nitric.sender())
         .socket("chat", SocketHandler.builder().build())
@@ -74,5 +74,30 @@ class NitricRuntimeTest {
     assertThatThrownBy(() -> nitric.kvRegistry("connections")).isInstanceOf(IllegalStateException.class);
     await().during(Duration.ofMillis(200)).atMost(WAIT).until(() -> events.registrations.size() == 3);
     assertThat(List.copyOf(events.refused)).isEmpty();
+  }
+
+  @Test
+  void underTheCliCollectionServingDeclaresRegistersOnceAndCompletesWhenTheStreamsHaveEnded() {
+    events.endStreamsAfterRegistration();
+    NitricSettings settings = NitricSettings.from(Map.of(
+        "SERVICE_ADDRESS", "127.0.0.1:" + server.getPort(), "NITRIC_ENVIRONMENT", "build"));
+    NitricRuntime nitric = NitricRuntime.connect(settings);
+    WebsocketApp app = WebsocketApp.builder(nitric.kvRegistry("connections"), nitric.sender())
+        .socket("chat", SocketHandler.builder().build())
+        .build();
+    try {
+      assertThat(nitric.serve(app).toCompletableFuture()).succeedsWithin(WAIT);
+
+      assertThat(resources.requests).extracting(r -> r.getId().getType() + ":" + r.getId().getName())
+          .containsExactly("Websocket:chat", "Policy:", "KeyValueStore:connections", "Policy:");
+      assertThat(events.registrations).extracting(FakeEventRuntime.Key::type)
+          .containsExactlyInAnyOrder(WebsocketEventType.Connect, WebsocketEventType.Disconnect, WebsocketEventType.Message);
+      await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> events.firstMessages.size() == 3);
+      assertThat(websocket.sent).isEmpty();
+    } finally {
+      nitric.close();
+      app.close();
+    }
+    assertThat(((ManagedChannel) nitric.channel()).isTerminated()).isTrue();
   }
 }

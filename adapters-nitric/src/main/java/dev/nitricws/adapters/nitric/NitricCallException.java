@@ -1,6 +1,11 @@
 package dev.nitricws.adapters.nitric;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
 import io.grpc.Status;
+import io.grpc.protobuf.StatusProto;
 
 /**
  * A call to the Nitric runtime failed (unreachable, refused, timed out). Carries the gRPC status
@@ -25,8 +30,37 @@ public class NitricCallException extends RuntimeException {
   /** The exception for {@code what} at {@code target} failing with {@code error}, cause kept. */
   static NitricCallException of(String what, String target, Throwable error) {
     Status status = Status.fromThrowable(error);
-    return new NitricCallException("Nitric runtime at " + target + ": " + what + " failed: " + describe(status),
-        status, error);
+    String cause = detailCause(error);
+    return new NitricCallException("Nitric runtime at " + target + ": " + what + " failed: " + describe(status)
+        + (cause.isEmpty() ? "" : " (cause: " + cause + ")"), status, error);
+  }
+
+  /**
+   * The {@code cause} the Nitric runtimes put in a failed call's status details, or "" when there
+   * is none. The cloud runtimes answer with a generic description and the provider's own error
+   * only there: a {@code google.protobuf.Struct} detail with a {@code cause} text
+   * (nitric core/pkg/grpc/errors). Several such details are joined with "; ".
+   */
+  static String detailCause(Throwable error) {
+    com.google.rpc.Status rich = StatusProto.fromThrowable(error);
+    if (rich == null) {
+      return "";
+    }
+    StringBuilder causes = new StringBuilder();
+    for (Any detail : rich.getDetailsList()) {
+      if (!detail.is(Struct.class)) {
+        continue;
+      }
+      try {
+        Value cause = detail.unpack(Struct.class).getFieldsOrDefault("cause", Value.getDefaultInstance());
+        if (cause.hasStringValue() && !cause.getStringValue().isBlank()) {
+          causes.append(causes.isEmpty() ? "" : "; ").append(cause.getStringValue().strip());
+        }
+      } catch (InvalidProtocolBufferException e) {
+        // a detail that says it is a Struct but is not one: nothing to read
+      }
+    }
+    return causes.toString();
   }
 
   /** A status as {@code CODE: description}. */

@@ -26,14 +26,18 @@ import java.util.regex.Pattern;
  * call.
  *
  * <p>A failure that says the connection is unknown becomes {@link SendOutcome.Gone}, so it gets
- * pruned: status NOT_FOUND; UNKNOWN "could not get connection ..." (the reference local
- * runtime); INTERNAL naming a GoneException or HTTP 410 (the AWS runtime). Any other failure is
- * {@link SendOutcome.Failed} with a {@link NitricCallException} keeping the gRPC exception as its
- * cause.
+ * pruned: status NOT_FOUND (any runtime); UNKNOWN "could not get connection ..." (the reference
+ * local runtime); and on AWS, where SendMessage answers INTERNAL with a generic description and
+ * the API Gateway error (GoneException, HTTP 410) only in the status details, and
+ * CloseConnection answers the raw AWS error (UNKNOWN): INTERNAL or UNKNOWN whose description or
+ * detail {@code cause} names a GoneException or status code 410. Any other failure is {@link
+ * SendOutcome.Failed} with a {@link NitricCallException} keeping the gRPC exception as its cause.
  */
 public final class NitricMessageSender implements MessageSender {
 
-  private static final Pattern HTTP_410 = Pattern.compile("(?<![0-9])410(?![0-9])");
+  /** How API Gateway's "gone" reads in the AWS SDK's errors: the exception's name, or status code 410. */
+  private static final Pattern AWS_GONE = Pattern.compile(
+      "GoneException|(?i:status ?code:? ?410(?![0-9])|http(?:/[0-9.]+)? 410(?![0-9]))");
 
   private final WebsocketGrpc.WebsocketStub stub;
   private final Optional<Duration> deadline;
@@ -103,17 +107,24 @@ public final class NitricMessageSender implements MessageSender {
   }
 
   /**
-   * Whether a failed send's status says the connection is gone, and if so why (empty otherwise).
+   * Whether a failed call says the connection is gone, and if so why (empty otherwise). Reads the
+   * status description and the {@code cause} of its details (see {@link NitricCallException#detailCause}).
    */
-  static Optional<String> goneReason(Status status) {
+  static Optional<String> goneReason(Throwable error) {
+    Status status = Status.fromThrowable(error);
     String description = status.getDescription() == null ? "" : status.getDescription();
+    String cause = NitricCallException.detailCause(error);
+    boolean aws = AWS_GONE.matcher(description).find() || AWS_GONE.matcher(cause).find();
     boolean gone = switch (status.getCode()) {
       case NOT_FOUND -> true;
-      case UNKNOWN -> description.contains("could not get connection");
-      case INTERNAL -> description.contains("GoneException") || HTTP_410.matcher(description).find();
+      case UNKNOWN -> description.contains("could not get connection") || aws;
+      case INTERNAL -> aws;
       default -> false;
     };
-    return gone ? Optional.of(NitricCallException.describe(status)) : Optional.empty();
+    if (!gone) {
+      return Optional.empty();
+    }
+    return Optional.of(NitricCallException.describe(status) + (cause.isEmpty() ? "" : " (cause: " + cause + ")"));
   }
 
   /** The result of one call. */
@@ -126,8 +137,7 @@ public final class NitricMessageSender implements MessageSender {
     }
 
     void failed(Throwable error) {
-      Status status = Status.fromThrowable(error);
-      Optional<String> gone = goneReason(status);
+      Optional<String> gone = goneReason(error);
       result.complete(gone.<SendOutcome>map(SendOutcome.Gone::new)
           .orElseGet(() -> new SendOutcome.Failed(NitricCallException.of(what, target, error))));
     }

@@ -10,7 +10,11 @@ import dev.nitricws.proto.websockets.v1.WebsocketCloseConnectionResponse;
 import dev.nitricws.proto.websockets.v1.WebsocketGrpc;
 import dev.nitricws.proto.websockets.v1.WebsocketSendRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketSendResponse;
+import com.google.protobuf.Any;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
 import io.grpc.Status;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
@@ -97,6 +101,63 @@ class NitricMessageSenderTest {
     }
   }
 
+  /**
+   * Errors in the shapes the AWS runtime answers: SendMessage fails INTERNAL with a generic
+   * description and the API Gateway error only in the details (a Struct with a {@code cause});
+   * CloseConnection returns the raw AWS SDK error, which grpc-go sends as UNKNOWN.
+   */
+  static Stream<Arguments> awsFailures() {
+    String gone = "operation error ApiGatewayManagementApi: PostToConnection, https response error StatusCode: 410, "
+        + "RequestID: 5b1e6c2a-a410b-4e1f-9c3d-0a7e8f9b1c2d, GoneException: ";
+    String forbidden = "operation error ApiGatewayManagementApi: PostToConnection, https response error StatusCode: 403, "
+        + "RequestID: 7c2d-a410b-11ee, ForbiddenException: Forbidden";
+    String throttled = "operation error ApiGatewayManagementApi: PostToConnection, https response error StatusCode: 429, "
+        + "RequestID: 0a410b, LimitExceededException: ";
+    String rawClose = "operation error ApiGatewayManagementApi: DeleteConnection, https response error StatusCode: 410, "
+        + "RequestID: 1f2e3d4c, GoneException: ";
+    return Stream.of(
+        Arguments.of("send, gone in the details", awsError(13, "Websocket.SendMessage unable to send message", gone), true),
+        Arguments.of("close, raw AWS error", Status.UNKNOWN.withDescription(rawClose).asRuntimeException(), true),
+        Arguments.of("send, forbidden in the details", awsError(13, "Websocket.SendMessage unable to send message", forbidden), false),
+        Arguments.of("send, throttled in the details", awsError(13, "Websocket.SendMessage unable to send message", throttled), false),
+        Arguments.of("close, raw forbidden", Status.UNKNOWN.withDescription(forbidden).asRuntimeException(), false),
+        Arguments.of("send, no details", awsError(13, "Websocket.SendMessage unable to send message", null), false));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("awsFailures")
+  void goneIsReadFromTheStatusDetailsAsTheAwsRuntimeSendsThem(String shape, StatusRuntimeException error, boolean gone) {
+    service.errors.put("c9", error);
+    NitricMessageSender sender = new NitricMessageSender(grpc.channel());
+
+    SendOutcome sent = join(sender.send(CHAT, ConnectionId.of("c9"), new byte[] {1}));
+    SendOutcome closed = join(sender.close(CHAT, ConnectionId.of("c9")));
+
+    for (SendOutcome outcome : List.of(sent, closed)) {
+      if (gone) {
+        assertThat(outcome).isInstanceOfSatisfying(SendOutcome.Gone.class,
+            g -> assertThat(g.reason()).contains("410"));
+      } else {
+        assertThat(outcome).isInstanceOfSatisfying(SendOutcome.Failed.class, f -> {
+          assertThat(f.cause()).isInstanceOf(NitricCallException.class).hasCauseInstanceOf(StatusRuntimeException.class);
+          if (shape.startsWith("send, forbidden")) {
+            // the provider's own error is in the message, not just the generic description
+            assertThat(f.cause()).hasMessageContaining("ForbiddenException");
+          }
+        });
+      }
+    }
+  }
+
+  private static StatusRuntimeException awsError(int code, String description, String cause) {
+    com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder().setCode(code).setMessage(description);
+    if (cause != null) {
+      status.addDetails(Any.pack(Struct.newBuilder()
+          .putFields("cause", Value.newBuilder().setStringValue(cause).build()).build()));
+    }
+    return StatusProto.toStatusRuntimeException(status.build());
+  }
+
   @Test
   void aSendPastItsDeadlineFailsWithoutThrowing() {
     service.failures.put("slow", FakeWebsocketService.NEVER);
@@ -128,6 +189,8 @@ class NitricMessageSenderTest {
     static final Status NEVER = Status.fromCodeValue(Status.Code.OK.value()).withDescription("never answer");
 
     final Map<String, Status> failures = new ConcurrentHashMap<>();
+    /** Errors with status details, by connection id; checked before {@link #failures}. */
+    final Map<String, StatusRuntimeException> errors = new ConcurrentHashMap<>();
     final List<WebsocketSendRequest> sent = new CopyOnWriteArrayList<>();
     final List<WebsocketCloseConnectionRequest> closed = new CopyOnWriteArrayList<>();
 
@@ -152,6 +215,11 @@ class NitricMessageSenderTest {
 
     /** True when the call should succeed. */
     private boolean answer(String connection, StreamObserver<?> responses) {
+      StatusRuntimeException error = errors.get(connection);
+      if (error != null) {
+        responses.onError(error);
+        return false;
+      }
       Status failure = failures.get(connection);
       if (failure == null) {
         return true;

@@ -84,7 +84,7 @@ final class EventMapping {
       return QueryParameters.empty();
     }
     Map<String, List<String>> values = new LinkedHashMap<>();
-    params.forEach((name, value) -> values.put(name, value.getValueList()));
+    params.forEach((name, value) -> values.put(name, value.getValueList().stream().map(UriComponent::decode).toList()));
     return new QueryParameters(values);
   }
 }

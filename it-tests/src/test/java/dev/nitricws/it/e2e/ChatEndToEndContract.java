@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.inject.AbstractModule;
 import dev.nitricws.bootstrap.ChatModule;
+import dev.nitricws.domain.QueryParameters;
 import dev.nitricws.bootstrap.NitricWsMain;
 import dev.nitricws.bootstrap.NitricWsServer;
 import dev.nitricws.it.support.WsClient;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -56,6 +58,27 @@ abstract class ChatEndToEndContract {
     assertThat(a.nextText()).isEqualTo("hello from a");
     assertThat(b.nextText()).isEqualTo("hello from a");
     assertThat(c.nextText()).isEqualTo("hello from a");
+  }
+
+  @Test
+  final void queryValuesReachTheHandlerAsTheOfficialNodeSdkGivesThem() {
+    List<QueryParameters> seen = new CopyOnWriteArrayList<>();
+    start(new AbstractModule() {
+      @Override
+      protected void configure() {
+        bind(SocketHandler.class).toInstance(SocketHandler.builder().onConnect(c -> seen.add(c.query())).build());
+      }
+    });
+
+    connect("/?name=J%C3%BCrgen&x=a%20b&x=c&p=100%2541&plus=a+b");
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> seen.size() == 1);
+    QueryParameters query = seen.get(0);
+    // what decodeURIComponent in the Node SDK makes of the values the runtime hands over
+    assertThat(query.all("name")).containsExactly("Jürgen");
+    assertThat(query.all("x")).containsExactly("a b", "c");
+    assertThat(query.all("p")).containsExactly("100A");
+    assertThat(query.all("plus")).containsExactly("a b");
   }
 
   @Test

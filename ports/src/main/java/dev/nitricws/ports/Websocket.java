@@ -28,19 +28,28 @@ public final class Websocket {
   private final MessageSender sender;
   private final Broadcaster broadcaster;
   private final ConnectionPruner pruner;
+  private final SocketUrls urls;
 
-  /** A websocket with the default broadcast page size and bound on sends in flight. */
+  /**
+   * A websocket with the default broadcast page size and bound on sends in flight; its {@link
+   * #url()} asks {@code sender} when it is also a {@link SocketUrls} (the Nitric adapter is).
+   */
   public Websocket(SocketName name, ConnectionRegistry registry, MessageSender sender) {
-    this(name, registry, sender, new Broadcaster(registry));
+    this(name, registry, sender, new Broadcaster(registry), sender instanceof SocketUrls u ? u : null);
   }
 
-  /** A websocket that broadcasts with {@code broadcaster} (which must use the same registry). */
-  public Websocket(SocketName name, ConnectionRegistry registry, MessageSender sender, Broadcaster broadcaster) {
+  /**
+   * A websocket that broadcasts with {@code broadcaster} (which must use the same registry) and
+   * learns its URL from {@code urls} (null: {@link #url()} fails saying none was given).
+   */
+  public Websocket(SocketName name, ConnectionRegistry registry, MessageSender sender, Broadcaster broadcaster,
+      SocketUrls urls) {
     this.name = requireNonNull(name, "name");
     this.registry = requireNonNull(registry, "registry");
     this.sender = requireNonNull(sender, "sender");
     this.broadcaster = requireNonNull(broadcaster, "broadcaster");
     this.pruner = new ConnectionPruner(registry);
+    this.urls = urls;
   }
 
   /** The socket's name. */
@@ -91,6 +100,23 @@ public final class Websocket {
   public CompletionStage<SendOutcome> close(ConnectionId id) {
     requireNonNull(id, "id");
     return safely(() -> sender.close(name, id)).thenCompose(o -> pruner.afterSend(name, id, o));
+  }
+
+  /**
+   * The URL clients connect to, as the runtime reports it (SocketDetails), like the official
+   * SDKs' {@code websocket.url()}. Fails when the runtime cannot say, or no {@link SocketUrls}
+   * was given to the app.
+   */
+  public CompletionStage<String> url() {
+    if (urls == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException("socket '" + name + "' has no SocketUrls to ask "
+          + "for its URL; give one to WebsocketApp.builder(...).socketUrls(...), or send with a sender that is one"));
+    }
+    try {
+      return urls.url(name);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** How many connections the socket has. */

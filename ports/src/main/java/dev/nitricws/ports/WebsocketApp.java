@@ -53,7 +53,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     Broadcaster broadcaster = new Broadcaster(b.registry, b.broadcastPageSize, b.maxSendsInFlight);
     Map<SocketName, Served> map = new LinkedHashMap<>();
     b.handlers.forEach((name, handler) ->
-        map.put(name, new Served(new Websocket(name, b.registry, b.sender, broadcaster), handler)));
+        map.put(name, new Served(new Websocket(name, b.registry, b.sender, broadcaster, b.urls), handler)));
     this.sockets = Collections.unmodifiableMap(map);
   }
 
@@ -277,10 +277,21 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private int broadcastPageSize = Broadcaster.DEFAULT_PAGE_SIZE;
     private int maxSendsInFlight = Broadcaster.DEFAULT_MAX_IN_FLIGHT;
+    private SocketUrls urls;
 
     private Builder(ConnectionRegistry registry, MessageSender sender) {
       this.registry = requireNonNull(registry, "registry");
       this.sender = requireNonNull(sender, "sender");
+      this.urls = sender instanceof SocketUrls u ? u : null;
+    }
+
+    /**
+     * Where {@link Websocket#url()} asks for the sockets' URLs (default: the sender, when it is a
+     * {@link SocketUrls}, as the Nitric adapter's is).
+     */
+    public Builder socketUrls(SocketUrls urls) {
+      this.urls = requireNonNull(urls, "urls");
+      return this;
     }
 
     /** Serves the socket {@code name} with {@code handler}. */

@@ -35,6 +35,23 @@ class WebsocketAppTest {
   }
 
   @Test
+  void aSocketsUrlComesFromTheSocketUrlsGivenOrFailsSayingNoneWas() {
+    WebsocketApp withUrls = WebsocketApp.builder(registry, sender)
+        .socket(CHAT, SocketHandler.builder().build())
+        .socketUrls(socket -> CompletableFuture.completedFuture("wss://gateway.example/" + socket))
+        .build();
+    app = WebsocketApp.builder(registry, sender).socket(CHAT, SocketHandler.builder().build()).build();
+    try {
+      assertThat(withUrls.websocket(CHAT).url().toCompletableFuture().join()).isEqualTo("wss://gateway.example/chat");
+      assertThat(app.websocket(CHAT).url().toCompletableFuture()).isCompletedExceptionally();
+      assertThatThrownBy(() -> app.websocket(CHAT).url().toCompletableFuture().join())
+          .hasMessageContaining("socket 'chat' has no SocketUrls").hasMessageContaining("socketUrls(");
+    } finally {
+      withUrls.close();
+    }
+  }
+
+  @Test
   void anAcceptedConnectIsRegisteredWithItsAttributesAndQuery() {
     app = app(SocketHandler.builder().onConnect(c -> c.attribute("user", c.query().first("user").orElse("?"))).build());
 

@@ -7,7 +7,10 @@ import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.SendOutcome;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.MessageSender;
+import dev.nitricws.ports.SocketUrls;
 import dev.nitricws.proto.websockets.v1.WebsocketCloseConnectionRequest;
+import dev.nitricws.proto.websockets.v1.WebsocketDetailsRequest;
+import dev.nitricws.proto.websockets.v1.WebsocketDetailsResponse;
 import dev.nitricws.proto.websockets.v1.WebsocketGrpc;
 import dev.nitricws.proto.websockets.v1.WebsocketSendRequest;
 import io.grpc.Channel;
@@ -33,7 +36,7 @@ import java.util.regex.Pattern;
  * detail {@code cause} names a GoneException or status code 410. Any other failure is {@link
  * SendOutcome.Failed} with a {@link NitricCallException} keeping the gRPC exception as its cause.
  */
-public final class NitricMessageSender implements MessageSender {
+public final class NitricMessageSender implements MessageSender, SocketUrls {
 
   /** How API Gateway's "gone" reads in the AWS SDK's errors: the exception's name, or status code 410. */
   private static final Pattern AWS_GONE = Pattern.compile(
@@ -100,6 +103,40 @@ public final class NitricMessageSender implements MessageSender {
       outcome.failed(e);
     }
     return outcome.result;
+  }
+
+  /**
+   * The URL clients connect to, from the runtime's SocketDetails. Fails the stage with a {@link
+   * NitricCallException} when the runtime cannot say (for example during the Nitric CLI's build).
+   */
+  @Override
+  public CompletionStage<String> url(SocketName socket) {
+    requireNonNull(socket, "socket");
+    String what = "SocketDetails of " + socket;
+    CompletableFuture<String> url = new CompletableFuture<>();
+    try {
+      stub().socketDetails(WebsocketDetailsRequest.newBuilder().setSocketName(socket.value()).build(),
+          new StreamObserver<WebsocketDetailsResponse>() {
+            @Override
+            public void onNext(WebsocketDetailsResponse value) {
+              url.complete(value.getUrl());
+            }
+
+            @Override
+            public void onError(Throwable error) {
+              url.completeExceptionally(NitricCallException.of(what, target, error));
+            }
+
+            @Override
+            public void onCompleted() {
+              url.completeExceptionally(new NitricCallException("Nitric runtime at " + target + ": " + what
+                  + " answered nothing", Status.INTERNAL, null));
+            }
+          });
+    } catch (RuntimeException e) {
+      url.completeExceptionally(NitricCallException.of(what, target, e));
+    }
+    return url;
   }
 
   private WebsocketGrpc.WebsocketStub stub() {

@@ -7,6 +7,8 @@ import dev.nitricws.domain.SendOutcome;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.proto.websockets.v1.WebsocketCloseConnectionRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketCloseConnectionResponse;
+import dev.nitricws.proto.websockets.v1.WebsocketDetailsRequest;
+import dev.nitricws.proto.websockets.v1.WebsocketDetailsResponse;
 import dev.nitricws.proto.websockets.v1.WebsocketGrpc;
 import dev.nitricws.proto.websockets.v1.WebsocketSendRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketSendResponse;
@@ -159,6 +161,16 @@ class NitricMessageSenderTest {
   }
 
   @Test
+  void theSocketsUrlIsWhatTheRuntimesSocketDetailsSays() {
+    NitricMessageSender sender = new NitricMessageSender(grpc.channel());
+
+    assertThat(sender.url(CHAT).toCompletableFuture()).succeedsWithin(WAIT).isEqualTo("wss://abc.example/chat");
+    assertThat(sender.url(SocketName.of("unknown")).toCompletableFuture()).failsWithin(WAIT).withThrowableThat()
+        .withCauseInstanceOf(NitricCallException.class).withMessageContaining("SocketDetails of unknown")
+        .withMessageContaining("NOT_FOUND");
+  }
+
+  @Test
   void aSendPastItsDeadlineFailsWithoutThrowing() {
     service.failures.put("slow", FakeWebsocketService.NEVER);
     NitricMessageSender sender = new NitricMessageSender(grpc.channel(), Duration.ofMillis(100));
@@ -210,6 +222,16 @@ class NitricMessageSenderTest {
         closed.add(request);
         responses.onNext(WebsocketCloseConnectionResponse.getDefaultInstance());
         responses.onCompleted();
+      }
+    }
+
+    @Override
+    public void socketDetails(WebsocketDetailsRequest request, StreamObserver<WebsocketDetailsResponse> responses) {
+      if (request.getSocketName().equals("chat")) {
+        responses.onNext(WebsocketDetailsResponse.newBuilder().setUrl("wss://abc.example/chat").build());
+        responses.onCompleted();
+      } else {
+        responses.onError(Status.NOT_FOUND.withDescription("no socket " + request.getSocketName()).asRuntimeException());
       }
     }
 

@@ -82,6 +82,17 @@ abstract class ChatEndToEndContract {
   }
 
   @Test
+  final void theSocketsUrlIsTheGatewaysAddressAsTheRuntimeReportsIt() {
+    start(new ChatModule());
+
+    String url = chat().url().toCompletableFuture().join();
+
+    assertThat(url).startsWith("ws://").endsWith(":" + port());
+    connect(java.net.URI.create(url).getPort(), "/");
+    awaitConnections(1);
+  }
+
+  @Test
   final void oneSendersMessagesReachEveryoneInTheOrderSent() {
     start(new ChatModule());
     WsClient sender = connect("/");
@@ -193,7 +204,11 @@ abstract class ChatEndToEndContract {
   }
 
   private WsClient connect(String pathAndQuery) {
-    WsClient client = WsClient.open(port(), pathAndQuery);
+    return connect(port(), pathAndQuery);
+  }
+
+  private WsClient connect(int port, String pathAndQuery) {
+    WsClient client = WsClient.open(port, pathAndQuery);
     clients.add(client);
     return client;
   }

@@ -51,10 +51,12 @@ public record AppSettings(
     if (!java.util.Set.of("run", "build", "cloud").contains(nitricEnvironment)) {
       throw new IllegalArgumentException("NITRIC_ENVIRONMENT must be run, build or cloud, got '" + nitricEnvironment + "'");
     }
-    if (store == StoreKind.REDIS && !redis.configured()) {
+    // under the Nitric CLI's collection no store is reached, so its settings may come only at deployment
+    boolean collecting = nitricEnvironment.equals("build");
+    if (store == StoreKind.REDIS && !redis.configured() && !collecting) {
       throw new IllegalArgumentException("--store=redis needs --redis-url (or NITRICWS_REDIS_URL), e.g. redis://127.0.0.1:6379");
     }
-    if (store == StoreKind.POSTGRES && !postgres.configured()) {
+    if (store == StoreKind.POSTGRES && !postgres.configured() && !collecting) {
       throw new IllegalArgumentException(
           "--store=postgres needs --postgres-url (or NITRICWS_POSTGRES_URL), e.g. jdbc:postgresql://127.0.0.1:5432/app");
     }

@@ -40,6 +40,25 @@ class NitricWsMainTest {
   }
 
   @Test
+  void underTheCliCollectionNoStoreSettingIsNeededButARuntimeAddressIs() {
+    AppSettings collecting = settings(StoreKind.REDIS, "build", java.util.Optional.of("127.0.0.1:50051"));
+    assertThat(collecting.collecting()).isTrue();
+    assertThat(settings(StoreKind.POSTGRES, "build", java.util.Optional.of("127.0.0.1:50051")).collecting()).isTrue();
+
+    assertThatThrownBy(() -> settings(StoreKind.REDIS, "run", java.util.Optional.of("127.0.0.1:50051")))
+        .hasMessageContaining("--store=redis needs --redis-url");
+    assertThatThrownBy(() -> settings(StoreKind.MEMORY, "build", java.util.Optional.empty()))
+        .hasMessageContaining("NITRIC_ENVIRONMENT=build needs SERVICE_ADDRESS");
+  }
+
+  private static AppSettings settings(StoreKind store, String environment, java.util.Optional<String> address) {
+    return new AppSettings(store, dev.nitricws.domain.SocketName.of("chat"), address, environment, 0, 4000,
+        "connections", new RedisSettings(null, false, Duration.ofSeconds(5)),
+        new PostgresSettings(null, null, null, "nitricws", 10, Duration.ofSeconds(5), Duration.ofSeconds(10), true),
+        Duration.ofHours(2), Duration.ofSeconds(10));
+  }
+
+  @Test
   void durationsTakeShortAndIsoForms() {
     assertThat(NitricWsMain.duration("x", "500ms")).isEqualTo(Duration.ofMillis(500));
     assertThat(NitricWsMain.duration("x", "2h")).isEqualTo(Duration.ofHours(2));

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Gives Testcontainers a Docker-compatible engine on machines that have none.
+# Gives Testcontainers a Docker-compatible engine on machines that have none, and the Dockerfile
+# local base images to build on.
 #
 #   .ci/container-engine.sh start   prints `export ...` lines: eval "$(.ci/container-engine.sh start)"
+#   .ci/container-engine.sh images  builds the images only (no service) and prints the exports that
+#                                   the podman command line needs to build and run with them
 #   .ci/container-engine.sh stop    stops the podman service that `start` recorded
 #
-# Where a Docker engine already answers, `start` prints nothing to export and `stop` does nothing.
-# Otherwise it runs podman's Docker API with images built from Debian's archive (no registry is
-# needed). Progress goes to stderr, only the exports to stdout. See .ci/README.md.
+# Where a Docker engine already answers, `start` and `images` print nothing to export and `stop`
+# does nothing. Otherwise it runs podman's Docker API with images built from Debian's archive (no
+# registry is needed). Progress goes to stderr, only the exports to stdout. See .ci/README.md.
 
 # Sourced (`. .ci/container-engine.sh start`): run as a child, so that this file's shell options
 # and exits stay out of the caller, and bring its exports into the caller's shell.
@@ -25,6 +28,8 @@ readonly PIDFILE="$STATE/service.pid"
 readonly REDIS_IMAGE=localhost/redis-local:7
 readonly POSTGRES_IMAGE=localhost/postgres-local:15
 readonly ROOTFS_IMAGE=localhost/nitricws-rootfs:bookworm
+readonly JRE_IMAGE=localhost/nitricws-jre:17
+readonly JDK_IMAGE=localhost/nitricws-jdk-maven:17
 readonly SOURCES=/etc/apt/sources.list.d/debian.sources
 
 export CONTAINERS_CONF="$STATE/containers.conf"
@@ -245,12 +250,19 @@ image_recipe() {
   podman image inspect --format '{{ index .Config.Labels "nitricws.recipe" }}' "$1" 2>/dev/null || true
 }
 
-build_rootfs_image() {
-  begin "debootstrap a bookworm rootfs with redis-server and postgresql-15"
-  local mirror rootfs="$STATE/rootfs"
+# The Debian mirror this machine's apt uses (never a host name written into the project).
+debian_mirror() {
+  local mirror
   mirror=$(awk '$1 == "URIs:" { print $2; exit }' "$SOURCES" 2>/dev/null || true)
   [[ -n "$mirror" ]] || fail "no 'URIs:' line in $SOURCES to take the Debian mirror from"
   log "mirror: $mirror"
+  printf '%s\n' "$mirror"
+}
+
+build_rootfs_image() {
+  begin "debootstrap a bookworm rootfs with redis-server and postgresql-15"
+  local mirror rootfs="$STATE/rootfs"
+  mirror=$(debian_mirror)
   rm -rf "$rootfs"
   quietly "$STATE/debootstrap.log" debootstrap --variant=minbase --include=redis-server,postgresql-15 \
     bookworm "$rootfs" "$mirror"
@@ -305,6 +317,60 @@ ensure_images() {
   done_step
 }
 
+# The base images of the project's Dockerfile (its RUN_IMAGE and BUILD_IMAGE build arguments), from
+# one debootstrap: the rootfs with a JRE becomes the run image; the same rootfs with the JDK and
+# Maven added becomes the build image.
+build_java_images() {
+  local recipe="$1" mirror rootfs="$STATE/rootfs-java"
+  mirror=$(debian_mirror)
+  begin "debootstrap a bookworm rootfs with openjdk-17-jre-headless"
+  rm -rf "$rootfs"
+  quietly "$STATE/debootstrap-java.log" debootstrap --variant=minbase --include=openjdk-17-jre-headless \
+    bookworm "$rootfs" "$mirror"
+  done_step
+
+  begin "import it as $JRE_IMAGE"
+  import_java_rootfs "$rootfs" "$JRE_IMAGE" "$recipe"
+  done_step
+
+  begin "add openjdk-17-jdk-headless and maven to it, import as $JDK_IMAGE"
+  quietly "$STATE/apt-java.log" chroot "$rootfs" apt-get update
+  quietly "$STATE/apt-java.log" chroot "$rootfs" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends openjdk-17-jdk-headless maven
+  import_java_rootfs "$rootfs" "$JDK_IMAGE" "$recipe"
+  rm -rf "$rootfs"
+  done_step
+}
+
+# Imports ROOTFS as IMAGE labelled with RECIPE, less apt's caches, the docs and the machine's own
+# resolv.conf and hosts (the engine provides both at run time).
+import_java_rootfs() {
+  tar -C "$1" --numeric-owner \
+    --exclude='./var/lib/apt/lists/*' --exclude='./var/cache/apt/*' --exclude='./usr/share/doc/*' \
+    --exclude='./usr/share/man/*' --exclude='./usr/share/info/*' --exclude=./etc/resolv.conf --exclude=./etc/hosts \
+    -c . | quietly "$STATE/import-java.log" podman import --change 'ENV LANG=C.UTF-8' \
+    --change "LABEL nitricws.recipe=$3" - "$2"
+}
+
+ensure_java_images() {
+  local recipe
+  recipe=$({ declare -f build_java_images import_java_rootfs; } | sha256sum | cut -c1-16)
+  if [[ "$(image_recipe "$JRE_IMAGE")" == "$recipe" && "$(image_recipe "$JDK_IMAGE")" == "$recipe" ]]; then
+    log "images $JRE_IMAGE and $JDK_IMAGE are up to date"
+    return
+  fi
+  build_java_images "$recipe"
+}
+
+# What the podman command line needs to build and run with the local images (ImageBuildIT).
+print_image_exports() {
+  printf 'export %s=%q\n' \
+    CONTAINERS_CONF "$CONTAINERS_CONF" \
+    CONTAINERS_STORAGE_CONF "$CONTAINERS_STORAGE_CONF" \
+    NITRICWS_BUILD_IMAGE "$JDK_IMAGE" \
+    NITRICWS_RUN_IMAGE "$JRE_IMAGE"
+}
+
 start_service() {
   begin "remove leftover containers"
   stop_service
@@ -344,6 +410,7 @@ cmd_start() {
   install_packages
   write_config
   ensure_images
+  ensure_java_images
   start_service
   log "container engine: podman ready in $(($(date +%s) - started))s"
   printf 'export %s=%q\n' \
@@ -352,6 +419,25 @@ cmd_start() {
     TESTCONTAINERS_HOST_OVERRIDE localhost \
     NITRICWS_REDIS_IMAGE "$REDIS_IMAGE" \
     NITRICWS_POSTGRES_IMAGE "$POSTGRES_IMAGE"
+  print_image_exports
+}
+
+# The images and the podman configuration, without the service (nor touching one that runs).
+cmd_images() {
+  local started
+  started=$(date +%s)
+  if existing_docker_answers; then
+    log "a Docker engine answers; nothing to do"
+    echo "container engine: docker (existing)" >&2
+    return
+  fi
+  mkdir -p "$STATE"
+  install_packages
+  write_config
+  ensure_images
+  ensure_java_images
+  log "images ready in $(($(date +%s) - started))s"
+  print_image_exports
 }
 
 cmd_stop() {
@@ -368,9 +454,10 @@ cmd_stop() {
 
 case "${1:-}" in
   start) cmd_start ;;
+  images) cmd_images ;;
   stop) cmd_stop ;;
   *)
-    echo "usage: $0 start|stop" >&2
+    echo "usage: $0 start|images|stop" >&2
     exit 2
     ;;
 esac

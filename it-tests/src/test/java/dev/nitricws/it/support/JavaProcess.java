@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 
 /**
  * A runnable jar started as an OS process of its own ({@code java -jar}), its standard output and
- * error going to a log file the test reads. The child gets this JVM's environment less every
+ * error going to a log file the test reads (or to two, when the test reads standard error apart). The child gets this JVM's environment less every
  * {@code NITRICWS_*}, {@code NITRIC_*} and {@code SERVICE_ADDRESS} variable, plus what the test
  * names, so nothing but its flags configures it. Small-footprint JVM options keep several of them
  * affordable on a 2-core machine.
@@ -30,12 +30,14 @@ public final class JavaProcess implements AutoCloseable {
 
   private final String name;
   private final Path log;
+  private final Path errorLog;
   private final Process process;
   private final List<String> command;
 
-  private JavaProcess(String name, Path log, Process process, List<String> command) {
+  private JavaProcess(String name, Path log, Path errorLog, Process process, List<String> command) {
     this.name = name;
     this.log = log;
+    this.errorLog = errorLog;
     this.process = process;
     this.command = command;
   }
@@ -45,6 +47,15 @@ public final class JavaProcess implements AutoCloseable {
    * (replaced if it exists).
    */
   public static JavaProcess start(String name, Path jar, List<String> args, Map<String, String> environment, Path log) {
+    return start(name, jar, args, environment, log, null);
+  }
+
+  /**
+   * As {@link #start(String, Path, List, Map, Path)}, with standard error going to {@code errorLog}
+   * on its own ({@link #errors()}), for tests that check what a process writes there.
+   */
+  public static JavaProcess start(String name, Path jar, List<String> args, Map<String, String> environment, Path log,
+      Path errorLog) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_OPTIONS);
@@ -54,13 +65,17 @@ public final class JavaProcess implements AutoCloseable {
     try {
       Files.createDirectories(log.toAbsolutePath().getParent());
       Files.deleteIfExists(log);
-      ProcessBuilder builder = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile());
+      ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(log.toFile());
+      if (errorLog == null) {
+        builder.redirectErrorStream(true);
+      } else {
+        Files.deleteIfExists(errorLog);
+        builder.redirectError(errorLog.toFile());
+      }
       builder.environment().keySet().removeIf(
           key -> key.startsWith("NITRICWS_") || key.startsWith("NITRIC_") || key.equals("SERVICE_ADDRESS"));
       builder.environment().putAll(environment);
-      return new JavaProcess(name, log, builder.start(), List.copyOf(command));
+      return new JavaProcess(name, log, errorLog, builder.start(), List.copyOf(command));
     } catch (IOException e) {
       throw new IllegalStateException("cannot start " + name + ": " + String.join(" ", command), e);
     }
@@ -82,21 +97,31 @@ public final class JavaProcess implements AutoCloseable {
     return process.isAlive();
   }
 
-  /** Everything the process has written so far. */
+  /** Everything the process has written so far (standard output only, when errors go apart). */
   public String output() {
-    try {
-      return new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(no output: " + e + ")";
-    }
+    return read(log);
   }
 
-  /** The last lines of the output, for failure messages. */
+  /** What the process has written to standard error, when it goes to a log of its own; else "". */
+  public String errors() {
+    return errorLog == null ? "" : read(errorLog);
+  }
+
+  /** The last lines of the output (and of standard error, when apart), for failure messages. */
   public String tail() {
     List<String> lines = output().lines().toList();
     int from = Math.max(0, lines.size() - TAIL_LINES);
     return (from > 0 ? "(" + from + " earlier lines in " + log + ")\n" : "")
-        + String.join("\n", lines.subList(from, lines.size()));
+        + String.join("\n", lines.subList(from, lines.size()))
+        + (errorLog == null ? "" : "\n----- standard error (" + errorLog + ") -----\n" + errors());
+  }
+
+  private static String read(Path file) {
+    try {
+      return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(no output: " + e + ")";
+    }
   }
 
   /** How many lines of the output contain {@code text}. */
@@ -175,6 +200,16 @@ public final class JavaProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while killing " + describe(), e);
+    }
+  }
+
+  /** Waits up to {@code within} for the process to end; whether it did. */
+  public boolean waitFor(Duration within) {
+    try {
+      return process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for " + describe(), e);
     }
   }
 

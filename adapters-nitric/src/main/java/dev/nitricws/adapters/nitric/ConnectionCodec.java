@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A connection as the JSON object (protobuf {@link Struct}) the key-value store keeps:
+ * A connection as the JSON object (protobuf {@link Struct}) its entry key holds in the key-value
+ * store (see {@link ConnectionKeys}; a member key holds only {@code expiresAt}):
  *
  * <pre>{@code
  * {"id": "<connection id>", "socket": "<socket>",
@@ -83,6 +84,14 @@ final class ConnectionCodec {
     });
     return new Connection(socket, id, attributes, new QueryParameters(query),
         instant(content, CONNECTED_AT), instant(content, EXPIRES_AT));
+  }
+
+  /**
+   * The value of a member key: {@code {"expiresAt": <epoch millis>}}. Scans read the key only; the
+   * value is there because every provider needs one.
+   */
+  static Struct member(Instant expiresAt) {
+    return Struct.newBuilder().putFields(EXPIRES_AT, millis(expiresAt, "expiresAt")).build();
   }
 
   /** When the entry stored as {@code content} expires. */

@@ -1,6 +1,5 @@
 package dev.nitricws.adapters.nitric;
 
-import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.proto.kvstore.v1.KvStoreScanKeysRequest;
 import dev.nitricws.proto.kvstore.v1.KvStoreScanKeysResponse;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -11,18 +10,28 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One ScanKeys call read page by page with gRPC flow control: keys are requested {@code
- * pageSize} at a time and more are requested only after the page made of them has been checked
- * and its consumer's stage has completed, so at most one page of keys is ever held, whatever the
- * size of the store. Completes {@link #result()} with the number of ids handed on.
+ * pageSize} at a time and more are requested only after the page made of them has been handled
+ * (its stage has completed), so at most one page of keys is ever held, whatever the size of the
+ * store. Completes {@link #result()} with the sum of what the pages' stages answered.
+ *
+ * <p>Only keys that start with the prefix make pages. Some runtimes return more: Azure's filters
+ * {@code RowKey ge '<prefix>'}, every key sorted at or after the prefix. In sorted order the keys
+ * with a prefix come together, so the first key after them ends the scan: the call is cancelled
+ * and the scan completes normally once the keys before it are handled. A key that sorts before
+ * the prefix cannot come from such a runtime; it is skipped.
  */
 final class KeyScan implements ClientResponseObserver<KvStoreScanKeysRequest, KvStoreScanKeysResponse> {
 
+  private static final Logger LOG = LoggerFactory.getLogger(KeyScan.class);
+
+  private final String prefix;
   private final int pageSize;
-  private final Function<List<String>, CompletionStage<List<ConnectionId>>> liveIds;
-  private final Function<List<ConnectionId>, CompletionStage<?>> onPage;
+  private final Function<List<String>, CompletionStage<Integer>> handlePage;
   private final Function<Throwable, RuntimeException> translate;
   private final CompletableFuture<Long> result = new CompletableFuture<>();
 
@@ -30,20 +39,22 @@ final class KeyScan implements ClientResponseObserver<KvStoreScanKeysRequest, Kv
   // guarded by this
   private List<String> buffer;
   private boolean streamEnded;
+  private boolean cancelledByUs;
   private boolean busy;
   private boolean finished;
   private long delivered;
 
   /**
-   * @param liveIds the ids of the keys of a page whose entries are live (in key order)
-   * @param onPage the consumer
+   * @param prefix the prefix the call asks for
+   * @param handlePage handles one page of keys (never empty, all with the prefix, in the order
+   *     received); completes with how many ids it handed on
    * @param translate turns a failure of the call into the store's exception
    */
-  KeyScan(int pageSize, Function<List<String>, CompletionStage<List<ConnectionId>>> liveIds,
-      Function<List<ConnectionId>, CompletionStage<?>> onPage, Function<Throwable, RuntimeException> translate) {
+  KeyScan(String prefix, int pageSize, Function<List<String>, CompletionStage<Integer>> handlePage,
+      Function<Throwable, RuntimeException> translate) {
+    this.prefix = prefix;
     this.pageSize = pageSize;
-    this.liveIds = liveIds;
-    this.onPage = onPage;
+    this.handlePage = handlePage;
     this.translate = translate;
     this.buffer = new ArrayList<>(Math.min(pageSize, 1024));
   }
@@ -60,12 +71,23 @@ final class KeyScan implements ClientResponseObserver<KvStoreScanKeysRequest, Kv
 
   @Override
   public void onNext(KvStoreScanKeysResponse response) {
+    String key = response.getKey();
+    if (!key.startsWith(prefix)) {
+      if (key.compareTo(prefix) > 0) {
+        pastThePrefix(key);
+      } else {
+        LOG.warn("ScanKeys '{}' returned key '{}', which sorts before the prefix; skipped", prefix,
+            ConnectionKeys.preview(key));
+        call.request(1);
+      }
+      return;
+    }
     List<String> page = null;
     synchronized (this) {
-      if (finished) {
+      if (finished || streamEnded) {
         return;
       }
-      buffer.add(response.getKey());
+      buffer.add(key);
       if (!busy && buffer.size() >= pageSize) {
         page = take();
       }
@@ -77,9 +99,36 @@ final class KeyScan implements ClientResponseObserver<KvStoreScanKeysRequest, Kv
 
   @Override
   public void onCompleted() {
+    endOfKeys();
+  }
+
+  @Override
+  public void onError(Throwable error) {
+    synchronized (this) {
+      if (cancelledByUs) {
+        return;
+      }
+    }
+    fail(translate.apply(error), false);
+  }
+
+  /** The first key past the prefix: nothing after it belongs to the scan. */
+  private void pastThePrefix(String key) {
+    synchronized (this) {
+      if (finished || streamEnded) {
+        return;
+      }
+      cancelledByUs = true;
+    }
+    LOG.debug("ScanKeys '{}' went past the prefix at '{}'; ending the call", prefix, ConnectionKeys.preview(key));
+    call.cancel("every key with the prefix has been read", null);
+    endOfKeys();
+  }
+
+  private void endOfKeys() {
     List<String> page;
     synchronized (this) {
-      if (finished) {
+      if (finished || streamEnded) {
         return;
       }
       streamEnded = true;
@@ -89,11 +138,6 @@ final class KeyScan implements ClientResponseObserver<KvStoreScanKeysRequest, Kv
       page = take();
     }
     process(page);
-  }
-
-  @Override
-  public void onError(Throwable error) {
-    fail(translate.apply(error), false);
   }
 
   /** Takes the buffered keys as the next page and marks a page in progress; holds the lock. */
@@ -109,19 +153,13 @@ final class KeyScan implements ClientResponseObserver<KvStoreScanKeysRequest, Kv
       finish();
       return;
     }
-    CompletionStage<Integer> handed;
+    CompletionStage<Integer> handled;
     try {
-      handed = liveIds.apply(keys).thenCompose(ids -> {
-        if (ids.isEmpty()) {
-          return CompletableFuture.completedFuture(0);
-        }
-        CompletionStage<?> consumed = onPage.apply(List.copyOf(ids));
-        return consumed == null ? CompletableFuture.completedFuture(ids.size()) : consumed.thenApply(x -> ids.size());
-      });
+      handled = handlePage.apply(keys);
     } catch (RuntimeException e) {
-      handed = CompletableFuture.failedFuture(e);
+      handled = CompletableFuture.failedFuture(e);
     }
-    handed.whenComplete((count, error) -> {
+    handled.whenComplete((count, error) -> {
       if (error != null) {
         fail(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error, true);
       } else {
@@ -170,6 +208,7 @@ final class KeyScan implements ClientResponseObserver<KvStoreScanKeysRequest, Kv
         return;
       }
       finished = true;
+      cancelledByUs |= cancel;
       buffer = List.of();
     }
     if (cancel) {

@@ -24,17 +24,17 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,13 +42,14 @@ import org.slf4j.LoggerFactory;
  * A {@link ConnectionRegistry} on a Nitric key-value store (the v1 successor of the seed's
  * {@code collection('connections')}), through the runtime's KvStore service.
  *
- * <p>Each connection is one key, {@code <socket>/<connection id>}, in the store (default {@value
- * #DEFAULT_STORE}); a socket name cannot hold {@code '/'}, so {@code <socket>/} is a prefix that
- * matches exactly that socket's connections. The value is the JSON object described in {@link
- * ConnectionCodec}. Expiry is judged by the injected clock when an entry is read: find and scan
- * delete expired entries they meet. A scan streams the socket's keys with ScanKeys under gRPC
- * flow control, a page at a time, and reads each key of a page (a bounded number at once) to
- * skip expired ones.
+ * <p>Each connection has two keys in the store (default {@value #DEFAULT_STORE}), both made only
+ * of characters every Nitric provider accepts (see {@link ConnectionKeys}): the entry {@code
+ * <socket>.e.<escaped id>} holds the connection as the JSON object described in {@link
+ * ConnectionCodec} and answers find and unregister with one read; the member {@code
+ * <socket>.m.<escaped id>.<expiresAt millis>} carries the id and its expiry in the key itself, so
+ * a scan is one ScanKeys call and reads no value. Expiry is judged by the injected clock; find
+ * and scan delete the expired keys they meet. A scan streams the member keys under gRPC flow
+ * control, a page at a time.
  *
  * <p>Thread-safe and non-blocking. Failed calls complete stages with {@link
  * ConnectionStoreException} ("Nitric KV store 'connections' at &lt;target&gt;: ...") keeping the
@@ -60,8 +61,6 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
 
   /** The store used when none is named. */
   public static final String DEFAULT_STORE = "connections";
-  /** How many keys of a scan page are read at once by default. */
-  public static final int DEFAULT_MAX_CONCURRENT_READS = 32;
 
   private static final int COUNT_PAGE_SIZE = 1_000;
 
@@ -69,7 +68,6 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
   private final String store;
   private final String target;
   private final Clock clock;
-  private final int maxConcurrentReads;
   private final Optional<Duration> deadline;
 
   private NitricKvConnectionRegistry(Builder b) {
@@ -77,7 +75,6 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
     this.target = b.channel.authority();
     this.store = b.store;
     this.clock = b.clock;
-    this.maxConcurrentReads = b.maxConcurrentReads;
     this.deadline = b.deadline;
   }
 
@@ -96,42 +93,54 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
     return store;
   }
 
-  /** The key of one connection: {@code <socket>/<id>}. */
-  static String key(SocketName socket, ConnectionId id) {
-    return prefix(socket) + id.value();
-  }
-
-  /** The prefix of every key of {@code socket}. */
-  static String prefix(SocketName socket) {
-    return socket.value() + "/";
-  }
-
+  /**
+   * GetValue of the old entry, SetValue of the entry, SetValue of the member key, one after the
+   * other, then DeleteKey of the old member key if the expiry changed. The entry is written first,
+   * so a member key exists only for an entry that was written: a register that fails half-way
+   * leaves at most an entry no scan lists. The old member key is deleted quietly (logged): the
+   * connection is registered by then, and a stale member key only expires later.
+   *
+   * @throws IllegalArgumentException at once, storing nothing, when a time is outside epoch
+   *     milliseconds or a key would be longer than {@value ConnectionKeys#MAX_KEY_LENGTH} bytes
+   */
   @Override
   public CompletionStage<Void> register(Connection connection) {
     requireNonNull(connection, "connection");
+    SocketName socket = connection.socket();
+    ConnectionId id = connection.id();
     Struct content = ConnectionCodec.encode(connection);
-    String key = key(connection.socket(), connection.id());
-    KvStoreSetValueRequest request = KvStoreSetValueRequest.newBuilder().setRef(ref(key)).setContent(content).build();
-    return this.<KvStoreSetValueRequest, KvStoreSetValueResponse>unary((r, o) -> stub().setValue(r, o), request)
-        .handle((ok, error) -> {
-          if (error != null) {
-            throw storeError("SetValue '" + key + "'", error);
-          }
-          return null;
-        });
+    Struct memberValue = ConnectionCodec.member(connection.expiresAt());
+    String entry = ConnectionKeys.entryKey(socket, id);
+    String member = ConnectionKeys.requireShortEnough(ConnectionKeys.memberKey(socket, id, connection.expiresAt()), id);
+    return get(entry).thenCompose(old -> set(entry, content)
+        .thenCompose(v -> set(member, memberValue))
+        .thenCompose(v -> old.flatMap(o -> expiresAt(entry, o))
+            .map(t -> ConnectionKeys.memberKey(socket, id, t))
+            .filter(oldMember -> !oldMember.equals(member))
+            .map(oldMember -> delete(oldMember).exceptionally(error -> {
+              LOG.warn("{}: could not delete the old member key '{}' of a renewed connection; it stays until it "
+                  + "expires: {}", where(), oldMember, error.toString());
+              return null;
+            }))
+            .orElse(done())));
   }
 
   @Override
   public CompletionStage<Boolean> unregister(SocketName socket, ConnectionId id) {
     requireNonNull(socket, "socket");
     requireNonNull(id, "id");
-    String key = key(socket, id);
-    return get(key).thenCompose(found -> {
+    String entry = ConnectionKeys.entryKey(socket, id);
+    if (entry.length() > ConnectionKeys.MAX_KEY_LENGTH) {
+      return CompletableFuture.completedFuture(false); // register refuses such ids: never stored
+    }
+    return get(entry).thenCompose(found -> {
       if (found.isEmpty()) {
         return CompletableFuture.completedFuture(false);
       }
-      boolean live = isLive(key, found.get());
-      return delete(key).thenApply(v -> live);
+      Optional<Instant> expiresAt = expiresAt(entry, found.get());
+      boolean live = expiresAt.map(t -> clock.instant().isBefore(t)).orElse(true);
+      CompletableFuture<Void> member = expiresAt.map(t -> delete(ConnectionKeys.memberKey(socket, id, t))).orElse(done());
+      return member.thenCompose(v -> delete(entry)).thenApply(v -> live);
     });
   }
 
@@ -139,8 +148,11 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
   public CompletionStage<Optional<Connection>> find(SocketName socket, ConnectionId id) {
     requireNonNull(socket, "socket");
     requireNonNull(id, "id");
-    String key = key(socket, id);
-    return get(key).thenCompose(found -> {
+    String entry = ConnectionKeys.entryKey(socket, id);
+    if (entry.length() > ConnectionKeys.MAX_KEY_LENGTH) {
+      return CompletableFuture.completedFuture(Optional.empty()); // register refuses such ids: never stored
+    }
+    return get(entry).thenCompose(found -> {
       if (found.isEmpty()) {
         return CompletableFuture.completedFuture(Optional.empty());
       }
@@ -148,11 +160,13 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
       try {
         c = ConnectionCodec.decode(socket, id, found.get());
       } catch (IllegalArgumentException e) {
-        throw new ConnectionStoreException(where() + ": the value of key '" + key + "' is not a connection: "
+        throw new ConnectionStoreException(where() + ": the value of key '" + entry + "' is not a connection: "
             + e.getMessage(), e);
       }
       if (c.isExpiredAt(clock.instant())) {
-        return deleteQuietly(key).thenApply(v -> Optional.empty());
+        return deleteQuietly(ConnectionKeys.memberKey(socket, id, c.expiresAt()))
+            .thenCompose(v -> deleteQuietly(entry))
+            .thenApply(v -> Optional.empty());
       }
       return CompletableFuture.completedFuture(Optional.of(c));
     });
@@ -161,16 +175,20 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
   @Override
   public CompletionStage<Long> count(SocketName socket) {
     requireNonNull(socket, "socket");
-    return scan(socket, COUNT_PAGE_SIZE, page -> CompletableFuture.completedFuture(null));
+    return scan(socket, COUNT_PAGE_SIZE, page -> done());
   }
 
+  /**
+   * One ScanKeys call for the prefix {@code <socket>.m.}; ids and expiry come from the keys, no
+   * value is read (but for the rare clean-ups described in {@link MemberPages}).
+   */
   @Override
   public CompletionStage<Long> scan(
       SocketName socket, int pageSize, Function<List<ConnectionId>, CompletionStage<?>> onPage) {
     Pages.checkScan(socket, pageSize, onPage);
-    String prefix = prefix(socket);
-    KeyScan scan = new KeyScan(pageSize, keys -> liveIds(prefix, keys), onPage,
-        error -> storeError("ScanKeys '" + prefix + "'", error));
+    String prefix = ConnectionKeys.memberPrefix(socket);
+    MemberPages pages = new MemberPages(socket, prefix, onPage);
+    KeyScan scan = new KeyScan(prefix, pageSize, pages::handle, error -> storeError("ScanKeys '" + prefix + "'", error));
     try {
       // no deadline: a scan lasts as long as its consumer takes
       stub.scanKeys(KvStoreScanKeysRequest.newBuilder()
@@ -183,75 +201,100 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
     return scan.result();
   }
 
-  // ---------------------------------------------------------------- scan page checks
+  // ---------------------------------------------------------------- scan pages
 
-  /** The ids of the keys whose entries are live, in key order; at most maxConcurrentReads reads at once. */
-  private CompletionStage<List<ConnectionId>> liveIds(String prefix, List<String> keys) {
-    ConnectionId[] found = new ConnectionId[keys.size()];
-    CompletableFuture<List<ConnectionId>> done = new CompletableFuture<>();
-    AtomicInteger next = new AtomicInteger();
-    AtomicInteger remaining = new AtomicInteger(keys.size());
-    Runnable[] pump = new Runnable[1];
-    pump[0] = () -> {
-      while (!done.isDone()) {
-        int i = next.getAndIncrement();
-        if (i >= keys.size()) {
-          return;
+  /**
+   * Turns the member keys of one scan into ids, a page at a time. {@link KeyScan} hands on a page
+   * only after the previous page's stage has completed, so the fields are never touched by two
+   * threads at once (each completion happens-before the next page).
+   *
+   * <p>An unexpired key delivers its id. An expired key is skipped and deleted, and so is its
+   * entry if a read shows the entry has expired too (the id may have been registered again).
+   * Member keys of one id sit next to each other where the store returns keys sorted; when an id
+   * repeats (a stale key left by registrations of the same id at the same time), it is delivered
+   * once, and one read of the entry says which keys are stale, to be deleted.
+   */
+  private final class MemberPages {
+    private final SocketName socket;
+    private final String prefix;
+    private final Function<List<ConnectionId>, CompletionStage<?>> onPage;
+    private String lastEscapedId;
+    private String deliveredKey;
+
+    MemberPages(SocketName socket, String prefix, Function<List<ConnectionId>, CompletionStage<?>> onPage) {
+      this.socket = socket;
+      this.prefix = prefix;
+      this.onPage = onPage;
+    }
+
+    CompletionStage<Integer> handle(List<String> keys) {
+      Instant now = clock.instant();
+      List<ConnectionId> ids = new ArrayList<>(keys.size());
+      List<CompletableFuture<?>> work = new ArrayList<>();
+      for (String key : keys) {
+        ConnectionKeys.Member m;
+        try {
+          m = ConnectionKeys.parseMember(prefix, key);
+        } catch (IllegalArgumentException e) {
+          LOG.warn("{}: key '{}' is not a member key of socket '{}' ({}); skipped", where(),
+              ConnectionKeys.preview(key), socket, e.getMessage());
+          continue;
         }
-        CompletableFuture<ConnectionId> checked = liveId(prefix, keys.get(i)).toCompletableFuture();
-        BiConsumer<ConnectionId, Throwable> record = (id, error) -> {
-          if (error != null) {
-            done.completeExceptionally(error instanceof java.util.concurrent.CompletionException
-                && error.getCause() != null ? error.getCause() : error);
-          } else {
-            found[i] = id;
-            if (remaining.decrementAndGet() == 0) {
-              List<ConnectionId> ids = new ArrayList<>(found.length);
-              Arrays.stream(found).filter(Objects::nonNull).forEach(ids::add);
-              done.complete(ids);
-            }
+        if (!m.escapedId().equals(lastEscapedId)) {
+          lastEscapedId = m.escapedId();
+          deliveredKey = null;
+        }
+        if (!now.isBefore(m.expiresAt())) {
+          work.add(removeExpired(m.id(), key, now));
+        } else if (deliveredKey == null) {
+          ids.add(m.id());
+          deliveredKey = key;
+        } else {
+          work.add(removeStale(m.id(), deliveredKey, key));
+        }
+      }
+      if (!ids.isEmpty()) {
+        CompletionStage<?> consumed = onPage.apply(List.copyOf(ids));
+        if (consumed != null) {
+          work.add(consumed.toCompletableFuture());
+        }
+      }
+      return CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).thenApply(v -> ids.size());
+    }
+
+    /** Deletes an expired member key, and the entry if it has expired too. Never fails. */
+    private CompletableFuture<Void> removeExpired(ConnectionId id, String member, Instant now) {
+      String entry = ConnectionKeys.entryKey(socket, id);
+      return deleteQuietly(member)
+          .thenCompose(v -> getQuietly(entry))
+          .thenCompose(found -> found == null || found.isEmpty()
+              || expiresAt(entry, found.get()).map(now::isBefore).orElse(true)
+              ? done() : deleteQuietly(entry));
+    }
+
+    /** Deletes those of two member keys of {@code id} that the entry does not name. Never fails. */
+    private CompletableFuture<Void> removeStale(ConnectionId id, String one, String other) {
+      String entry = ConnectionKeys.entryKey(socket, id);
+      return getQuietly(entry).thenCompose(found -> {
+        if (found == null) {
+          return done(); // could not read: leave both
+        }
+        Optional<String> current = Optional.empty();
+        if (found.isPresent()) {
+          Optional<Instant> expiresAt = expiresAt(entry, found.get());
+          if (expiresAt.isEmpty()) {
+            return done();
           }
-        };
-        if (!checked.isDone()) {
-          checked.whenComplete((id, error) -> {
-            record.accept(id, error);
-            pump[0].run();
-          });
-          return;
+          current = Optional.of(ConnectionKeys.memberKey(socket, id, expiresAt.get()));
         }
-        checked.whenComplete(record);
-      }
-    };
-    int workers = Math.min(maxConcurrentReads, keys.size());
-    for (int w = 0; w < workers; w++) {
-      pump[0].run();
+        // no entry: the connection is gone and both keys are stale
+        Optional<String> keep = current;
+        return CompletableFuture.allOf(Stream.of(one, other)
+            .filter(k -> keep.map(c -> !c.equals(k)).orElse(true))
+            .map(NitricKvConnectionRegistry.this::deleteQuietly)
+            .toArray(CompletableFuture[]::new));
+      });
     }
-    return done;
-  }
-
-  /** The id of a scanned key if its entry is live; null if absent, expired or unreadable. */
-  private CompletionStage<ConnectionId> liveId(String prefix, String key) {
-    ConnectionId id;
-    try {
-      id = ConnectionId.of(key.substring(prefix.length()));
-    } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-      LOG.warn("{}: key '{}' does not name a connection ({}); skipped", where(), key, e.getMessage());
-      return CompletableFuture.completedFuture(null);
-    }
-    return get(key).thenCompose(found -> {
-      if (found.isEmpty()) {
-        return CompletableFuture.completedFuture(null);
-      }
-      try {
-        if (!ConnectionCodec.expiresAt(found.get()).isAfter(clock.instant())) {
-          return deleteQuietly(key).thenApply(v -> null);
-        }
-      } catch (IllegalArgumentException e) {
-        LOG.warn("{}: the value of key '{}' is not a connection ({}); skipped", where(), key, e.getMessage());
-        return CompletableFuture.completedFuture(null);
-      }
-      return CompletableFuture.completedFuture(id);
-    });
   }
 
   // ---------------------------------------------------------------- calls
@@ -271,6 +314,26 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
         });
   }
 
+  /** The content of {@code key}, empty when absent, or null when it could not be read (logged). */
+  private CompletableFuture<Optional<Struct>> getQuietly(String key) {
+    return get(key).exceptionally(error -> {
+      LOG.debug("{}: could not read key '{}': {}", where(), key, error.toString());
+      return null;
+    });
+  }
+
+  private CompletableFuture<Void> set(String key, Struct content) {
+    KvStoreSetValueRequest request = KvStoreSetValueRequest.newBuilder().setRef(ref(key)).setContent(content).build();
+    return this.<KvStoreSetValueRequest, KvStoreSetValueResponse>unary((r, o) -> stub().setValue(r, o), request)
+        .handle((ok, error) -> {
+          if (error != null) {
+            throw storeError("SetValue '" + key + "'", error);
+          }
+          return null;
+        });
+  }
+
+  /** Deletes {@code key}; NOT_FOUND (some runtimes' answer for a missing key) counts as done. */
   private CompletableFuture<Void> delete(String key) {
     KvStoreDeleteKeyRequest request = KvStoreDeleteKeyRequest.newBuilder().setRef(ref(key)).build();
     return this.<KvStoreDeleteKeyRequest, KvStoreDeleteKeyResponse>unary((r, o) -> stub().deleteKey(r, o), request)
@@ -282,20 +345,21 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
         });
   }
 
-  /** Deletes an expired entry; a failure is only logged (the entry stays expired, so absent). */
+  /** Deletes a key found expired or stale; a failure is only logged (the key stays expired or stale). */
   private CompletableFuture<Void> deleteQuietly(String key) {
     return delete(key).exceptionally(error -> {
-      LOG.debug("{}: could not delete expired key '{}': {}", where(), key, error.toString());
+      LOG.debug("{}: could not delete key '{}': {}", where(), key, error.toString());
       return null;
     });
   }
 
-  private boolean isLive(String key, Struct content) {
+  /** When the entry stored as {@code content} under {@code key} expires; empty (logged) when it is not a connection. */
+  private Optional<Instant> expiresAt(String key, Struct content) {
     try {
-      return ConnectionCodec.expiresAt(content).isAfter(clock.instant());
+      return Optional.of(ConnectionCodec.expiresAt(content));
     } catch (IllegalArgumentException e) {
-      LOG.warn("{}: the value of key '{}' is not a connection ({}); removed", where(), key, e.getMessage());
-      return true;
+      LOG.warn("{}: the value of key '{}' is not a connection ({})", where(), key, e.getMessage());
+      return Optional.empty();
     }
   }
 
@@ -338,9 +402,16 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
     return "Nitric KV store '" + store + "' at " + target;
   }
 
+  private static CompletableFuture<Void> done() {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+  }
+
   private ConnectionStoreException storeError(String what, Throwable error) {
-    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-        ? error.getCause() : error;
+    Throwable cause = unwrap(error);
     if (cause instanceof ConnectionStoreException e) {
       return e;
     }
@@ -353,7 +424,6 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
     private final Channel channel;
     private String store = DEFAULT_STORE;
     private Clock clock = Clock.systemUTC();
-    private int maxConcurrentReads = DEFAULT_MAX_CONCURRENT_READS;
     private Optional<Duration> deadline = Optional.empty();
 
     private Builder(Channel channel) {
@@ -369,15 +439,6 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
     /** The clock expiry is judged by (default: system UTC). */
     public Builder clock(Clock clock) {
       this.clock = requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** How many keys of a scan page are read at once (default {@value #DEFAULT_MAX_CONCURRENT_READS}). */
-    public Builder maxConcurrentReads(int reads) {
-      if (reads < 1 || reads > 1_024) {
-        throw new IllegalArgumentException("maxConcurrentReads must be between 1 and 1024, got " + reads);
-      }
-      this.maxConcurrentReads = reads;
       return this;
     }
 

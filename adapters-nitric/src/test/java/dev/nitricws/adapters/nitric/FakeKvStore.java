@@ -14,21 +14,49 @@ import dev.nitricws.proto.kvstore.v1.Value;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.Comparator;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A KvStore service over maps, for the adapter's unit tests (the registry contract runs against
- * the real local runtime in it-tests). ScanKeys sends a key only while the client has asked for
- * more, and counts what it sent, so tests can see the client's flow control.
+ * A KvStore service over maps, for the adapter's unit tests (the registry contract also runs
+ * against the real local runtime in it-tests). ScanKeys sends a key only while the client has
+ * asked for more, and counts what it sent, so tests can see the client's flow control. It counts
+ * every call, and its {@link ScanOrder} says which keys a scan returns in which order, as the
+ * different Nitric runtimes do.
  */
 final class FakeKvStore extends KvStoreGrpc.KvStoreImplBase {
 
+  /** Which keys ScanKeys returns, and in which order. */
+  enum ScanOrder {
+    /** The keys that start with the prefix, sorted: the local runtimes (a sorted map, BoltDB). */
+    SORTED,
+    /**
+     * Every key at or after the prefix, sorted, whatever it starts with: the Azure runtime's
+     * {@code RowKey ge '<prefix>'} filter.
+     */
+    GREATER_OR_EQUAL,
+    /**
+     * The keys that start with the prefix in no useful order (sorted by the reversed key, so that
+     * keys sharing a start are spread out): a table scan such as DynamoDB's.
+     */
+    UNSORTED
+  }
+
   final Map<String, ConcurrentSkipListMap<String, Struct>> stores = new ConcurrentHashMap<>();
   final AtomicInteger keysSent = new AtomicInteger();
+  final AtomicInteger getValueCalls = new AtomicInteger();
+  final AtomicInteger setValueCalls = new AtomicInteger();
+  final AtomicInteger deleteKeyCalls = new AtomicInteger();
+  final AtomicInteger scanKeysCalls = new AtomicInteger();
+  final AtomicInteger scansCancelled = new AtomicInteger();
+  volatile ScanOrder scanOrder = ScanOrder.SORTED;
+  /** Answer NOT_FOUND when DeleteKey names a missing key, as the reference local runtime does. */
+  volatile boolean deleteMissingIsNotFound;
   volatile Status failure;
 
   ConcurrentSkipListMap<String, Struct> store(String name) {
@@ -37,6 +65,7 @@ final class FakeKvStore extends KvStoreGrpc.KvStoreImplBase {
 
   @Override
   public void getValue(KvStoreGetValueRequest request, StreamObserver<KvStoreGetValueResponse> responses) {
+    getValueCalls.incrementAndGet();
     if (failed(responses)) {
       return;
     }
@@ -52,6 +81,7 @@ final class FakeKvStore extends KvStoreGrpc.KvStoreImplBase {
 
   @Override
   public void setValue(KvStoreSetValueRequest request, StreamObserver<KvStoreSetValueResponse> responses) {
+    setValueCalls.incrementAndGet();
     if (failed(responses)) {
       return;
     }
@@ -62,25 +92,42 @@ final class FakeKvStore extends KvStoreGrpc.KvStoreImplBase {
 
   @Override
   public void deleteKey(KvStoreDeleteKeyRequest request, StreamObserver<KvStoreDeleteKeyResponse> responses) {
+    deleteKeyCalls.incrementAndGet();
     if (failed(responses)) {
       return;
     }
-    store(request.getRef().getStore()).remove(request.getRef().getKey());
+    Struct removed = store(request.getRef().getStore()).remove(request.getRef().getKey());
+    if (removed == null && deleteMissingIsNotFound) {
+      responses.onError(Status.NOT_FOUND.withDescription("key not found").asRuntimeException());
+      return;
+    }
     responses.onNext(KvStoreDeleteKeyResponse.getDefaultInstance());
     responses.onCompleted();
   }
 
   @Override
   public void scanKeys(KvStoreScanKeysRequest request, StreamObserver<KvStoreScanKeysResponse> responses) {
+    scanKeysCalls.incrementAndGet();
     if (failed(responses)) {
       return;
     }
     String prefix = request.getPrefix();
-    Iterator<String> keys = store(request.getStore().getName()).tailMap(prefix, true).keySet().stream()
-        .takeWhile(k -> k.startsWith(prefix)).iterator();
+    ConcurrentSkipListMap<String, Struct> store = store(request.getStore().getName());
+    Iterator<String> keys = switch (scanOrder) {
+      case SORTED -> store.tailMap(prefix, true).keySet().stream().takeWhile(k -> k.startsWith(prefix)).iterator();
+      case GREATER_OR_EQUAL -> store.tailMap(prefix, true).keySet().iterator();
+      case UNSORTED -> {
+        List<String> found = store.keySet().stream().filter(k -> k.startsWith(prefix))
+            .sorted(Comparator.comparing(k -> new StringBuilder(k).reverse().toString())).toList();
+        yield found.iterator();
+      }
+    };
     ServerCallStreamObserver<KvStoreScanKeysResponse> call = (ServerCallStreamObserver<KvStoreScanKeysResponse>) responses;
     boolean[] done = new boolean[1];
-    call.setOnCancelHandler(() -> done[0] = true);
+    call.setOnCancelHandler(() -> {
+      done[0] = true;
+      scansCancelled.incrementAndGet();
+    });
     call.setOnReadyHandler(() -> {
       while (!done[0] && call.isReady()) {
         if (!keys.hasNext()) {

@@ -52,31 +52,52 @@ class NitricKvConnectionRegistryTest {
   }
 
   @Test
-  void aConnectionIsOneKeyNamedSocketSlashIdHoldingAJsonObject() {
+  void aConnectionIsAnEntryKeyHoldingItAsJsonAndAMemberKeyCarryingItsIdAndExpiry() {
     Map<String, List<String>> query = new LinkedHashMap<>();
     query.put("tag", List.of("b", "a", "b"));
-    Connection c = new Connection(CHAT, ConnectionId.of("c/1"), Map.of("user", "ada"), new QueryParameters(query),
-        clock.instant(), clock.instant().plus(Duration.ofHours(2)));
+    Instant expires = clock.instant().plus(Duration.ofHours(2));
+    Connection c = new Connection(CHAT, ConnectionId.of("c/1.x"), Map.of("user", "ada"), new QueryParameters(query),
+        clock.instant(), expires);
 
     join(registry.register(c));
 
-    assertThat(kv.store("connections")).containsOnlyKeys("chat/c/1");
-    Struct value = kv.store("connections").get("chat/c/1");
-    assertThat(value.getFieldsOrThrow("id").getStringValue()).isEqualTo("c/1");
+    String member = "chat.m.c_2F1_2Ex." + expires.toEpochMilli();
+    assertThat(kv.store("connections")).containsOnlyKeys("chat.e.c_2F1_2Ex", member);
+    Struct value = kv.store("connections").get("chat.e.c_2F1_2Ex");
+    assertThat(value.getFieldsOrThrow("id").getStringValue()).isEqualTo("c/1.x");
     assertThat(value.getFieldsOrThrow("attributes").getStructValue().getFieldsOrThrow("user").getStringValue()).isEqualTo("ada");
     assertThat(value.getFieldsOrThrow("query").getStructValue().getFieldsOrThrow("tag").getListValue().getValuesList())
         .extracting(Value::getStringValue).containsExactly("b", "a", "b");
     assertThat(value.getFieldsOrThrow("connectedAt").getNumberValue()).isEqualTo((double) clock.instant().toEpochMilli());
+    assertThat(kv.store("connections").get(member).getFieldsMap()).containsOnlyKeys("expiresAt");
+    assertThat(kv.store("connections").get(member).getFieldsOrThrow("expiresAt").getNumberValue())
+        .isEqualTo((double) expires.toEpochMilli());
     assertThat(join(registry.find(CHAT, c.id()))).contains(c);
+  }
+
+  @Test
+  void eachOperationCostsTheCallsTheLayoutPromises() {
+    Connection c = connection("c1", Duration.ofHours(1));
+
+    assertThat(calls(() -> registry.register(c))).as("register").isEqualTo("get 1, set 2, delete 0, scan 0");
+    assertThat(calls(() -> registry.register(c))).as("register again").isEqualTo("get 1, set 2, delete 0, scan 0");
+    Connection renewed = connection("c1", Duration.ofHours(2));
+    assertThat(calls(() -> registry.register(renewed))).as("renewal").isEqualTo("get 1, set 2, delete 1, scan 0");
+    assertThat(kv.store("connections")).containsOnlyKeys("chat.e.c1", "chat.m.c1." + renewed.expiresAt().toEpochMilli());
+    assertThat(calls(() -> registry.find(CHAT, c.id()))).as("find").isEqualTo("get 1, set 0, delete 0, scan 0");
+    assertThat(calls(() -> registry.count(CHAT))).as("count").isEqualTo("get 0, set 0, delete 0, scan 1");
+    assertThat(calls(() -> registry.unregister(CHAT, c.id()))).as("unregister").isEqualTo("get 1, set 0, delete 2, scan 0");
+    assertThat(kv.store("connections")).isEmpty();
   }
 
   @Test
   void aNamedStoreIsUsedForEveryCall() {
     NitricKvConnectionRegistry sessions = NitricKvConnectionRegistry.builder(grpc.channel()).store("sessions").clock(clock).build();
+    Connection c = connection("c1", Duration.ofHours(1));
 
-    join(sessions.register(connection("c1", Duration.ofHours(1))));
+    join(sessions.register(c));
 
-    assertThat(kv.store("sessions")).containsOnlyKeys("chat/c1");
+    assertThat(kv.store("sessions")).containsOnlyKeys("chat.e.c1", "chat.m.c1." + c.expiresAt().toEpochMilli());
     assertThat(kv.store("connections")).isEmpty();
     assertThat(join(sessions.count(CHAT))).isEqualTo(1L);
     assertThatThrownBy(() -> NitricKvConnectionRegistry.builder(grpc.channel()).store("no/slash"))
@@ -86,13 +107,14 @@ class NitricKvConnectionRegistryTest {
   @Test
   void expiryIsJudgedByTheInjectedClockAndExpiredEntriesAreDeletedWhenMet() {
     join(registry.register(connection("short", Duration.ofMinutes(5))));
-    join(registry.register(connection("long", Duration.ofHours(5))));
+    Connection longLived = connection("long", Duration.ofHours(5));
+    join(registry.register(longLived));
     assertThat(join(registry.count(CHAT))).isEqualTo(2L);
 
     clock.advance(Duration.ofMinutes(10));
 
     assertThat(join(registry.find(CHAT, ConnectionId.of("short")))).isEmpty();
-    assertThat(kv.store("connections")).containsOnlyKeys("chat/long");
+    assertThat(kv.store("connections")).containsOnlyKeys("chat.e.long", "chat.m.long." + longLived.expiresAt().toEpochMilli());
     assertThat(join(registry.count(CHAT))).isEqualTo(1L);
     assertThat(join(registry.unregister(CHAT, ConnectionId.of("long")))).isTrue();
     assertThat(kv.store("connections")).isEmpty();
@@ -127,17 +149,177 @@ class NitricKvConnectionRegistryTest {
   }
 
   @Test
-  void aScanSkipsKeysThatDoNotHoldConnections() {
+  void aScanReadsNoValueForUnexpiredKeys() {
+    for (int i = 0; i < 50; i++) {
+      join(registry.register(connection("c" + i, Duration.ofHours(1))));
+    }
+    kv.getValueCalls.set(0);
+    kv.deleteKeyCalls.set(0);
+
+    assertThat(scanAll(7)).hasSize(50).doesNotHaveDuplicates();
+    assertThat(join(registry.count(CHAT))).isEqualTo(50L);
+
+    assertThat(kv.getValueCalls.get()).as("GetValue calls during the scans").isZero();
+    assertThat(kv.deleteKeyCalls.get()).as("DeleteKey calls during the scans").isZero();
+    assertThat(kv.scanKeysCalls.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aScanOfARuntimeThatReturnsEveryKeyAtOrAfterThePrefixStopsAtTheFirstKeyPastIt() {
+    kv.scanOrder = FakeKvStore.ScanOrder.GREATER_OR_EQUAL;
+    List<ConnectionId> inChat = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Connection c = connection("c" + i, Duration.ofHours(1));
+      join(registry.register(c));
+      inChat.add(c.id());
+    }
+    // sockets whose keys sort before and (many) after the chat socket's
+    for (String other : List.of("cha", "chat-room", "chatroom", "lobby", "zoo")) {
+      for (int i = 0; i < 40; i++) {
+        join(registry.register(connection(SocketName.of(other), other + i, Duration.ofHours(1))));
+      }
+    }
+    kv.keysSent.set(0);
+
+    List<ConnectionId> seen = scanAll(3);
+
+    assertThat(seen).containsExactlyElementsOf(inChat);
+    assertThat(kv.keysSent.get()).as("keys sent: the 5 of chat and the first one past them").isLessThanOrEqualTo(6);
+    await().atMost(WAIT).until(() -> kv.scansCancelled.get() == 1);
+    assertThat(join(registry.count(CHAT))).isEqualTo(5L);
+    assertThat(scanAll(SocketName.of("zoo"), 10)).hasSize(40);
+    assertThat(scanAll(SocketName.of("nobody"), 10)).isEmpty();
+  }
+
+  @Test
+  void expiredMemberKeysAreSkippedAndDeletedAndTheirEntryOnlyWhenItHasExpiredToo() {
+    Connection gone = connection("gone", Duration.ofMinutes(5));
+    Connection renewed = connection("renewed", Duration.ofHours(1));
+    Connection live = connection("live", Duration.ofHours(1));
+    join(registry.register(gone));
+    join(registry.register(renewed));
+    join(registry.register(live));
+    // a member key an earlier registration of 'renewed' left behind, expiring before the current one
+    String leftOver = "chat.m.renewed." + clock.instant().plus(Duration.ofMinutes(1)).toEpochMilli();
+    kv.store("connections").put(leftOver, ConnectionCodec.member(clock.instant().plus(Duration.ofMinutes(1))));
+    clock.advance(Duration.ofMinutes(10));
+
+    assertThat(scanAll(10)).containsExactly(live.id(), renewed.id());
+
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kv.store("connections")).containsOnlyKeys(
+        "chat.e.live", "chat.m.live." + live.expiresAt().toEpochMilli(),
+        "chat.e.renewed", "chat.m.renewed." + renewed.expiresAt().toEpochMilli()));
+    assertThat(join(registry.find(CHAT, renewed.id()))).contains(renewed);
+  }
+
+  @Test
+  void repeatedMemberKeysOfOneIdAreDeliveredOnceAndTheStaleOnesDeleted() {
+    Connection before = connection("a", Duration.ofHours(1));
+    Connection dup = connection("dup", Duration.ofHours(2));
+    Connection after = connection("z", Duration.ofHours(1));
+    join(registry.register(before));
+    join(registry.register(dup));
+    join(registry.register(after));
+    // what two registrations of 'dup' at the same moment can leave: a member key the entry does not name
+    Instant staleExpiry = clock.instant().plus(Duration.ofMinutes(90));
+    String stale = "chat.m.dup." + staleExpiry.toEpochMilli();
+    kv.store("connections").put(stale, ConnectionCodec.member(staleExpiry));
+    // and member keys of an id whose entry is gone
+    for (int minutes : List.of(30, 60)) {
+      Instant t = clock.instant().plus(Duration.ofMinutes(minutes));
+      kv.store("connections").put("chat.m.ghost." + t.toEpochMilli(), ConnectionCodec.member(t));
+    }
+    kv.getValueCalls.set(0);
+
+    // pages of one key: the repeats also span pages
+    assertThat(scanAll(1)).containsExactly(before.id(), dup.id(), ConnectionId.of("ghost"), after.id());
+
+    assertThat(kv.getValueCalls.get()).as("one read per repeat").isEqualTo(2);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kv.store("connections").keySet())
+        .doesNotContain(stale)
+        .contains("chat.m.dup." + dup.expiresAt().toEpochMilli(), "chat.e.dup")
+        .noneMatch(k -> k.startsWith("chat.m.ghost.")));
+    assertThat(scanAll(10)).containsExactly(before.id(), dup.id(), after.id());
+  }
+
+  @Test
+  void onARuntimeThatReturnsKeysUnsortedEveryIdIsDeliveredAndARepeatedIdCanComeTwice() {
+    kv.scanOrder = FakeKvStore.ScanOrder.UNSORTED;
+    List<ConnectionId> ids = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      Connection c = connection("c" + i, Duration.ofHours(1));
+      join(registry.register(c));
+      ids.add(c.id());
+    }
+    join(registry.register(connection(SocketName.of("chatroom"), "elsewhere", Duration.ofHours(1))));
+
+    assertThat(scanAll(4)).containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(kv.getValueCalls.get()).isEqualTo(30 + 1); // the registrations' reads only
+
+    // the documented limit: a stale member key away from its twin is not recognised
+    Instant staleExpiry = clock.instant().plus(Duration.ofMinutes(30)).plusMillis(7);
+    kv.store("connections").put("chat.m.c3." + staleExpiry.toEpochMilli(), ConnectionCodec.member(staleExpiry));
+    List<ConnectionId> withTwin = scanAll(4);
+    assertThat(withTwin).hasSize(31).containsAll(ids);
+    assertThat(withTwin.stream().filter(ConnectionId.of("c3")::equals)).hasSize(2);
+  }
+
+  @Test
+  void anIdWhoseKeyWouldBeTooLongIsRefusedAtRegisterNamingItAndNothingIsStored() {
+    ConnectionId tooLong = ConnectionId.of("日".repeat(ConnectionId.MAX_LENGTH));
+    Connection c = new Connection(CHAT, tooLong, Map.of(), QueryParameters.empty(), clock.instant(),
+        clock.instant().plus(Duration.ofHours(1)));
+
+    assertThatThrownBy(() -> registry.register(c)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("connection id '" + "日".repeat(40) + "...'")
+        .hasMessageContaining("key of 2325 bytes")
+        .hasMessageContaining("at most 1024 bytes");
+    assertThat(join(registry.find(CHAT, tooLong))).isEmpty();
+    assertThat(join(registry.unregister(CHAT, tooLong))).isFalse();
+
+    assertThat(kv.store("connections")).isEmpty();
+    assertThat(kv.getValueCalls.get() + kv.setValueCalls.get() + kv.deleteKeyCalls.get()).as("calls to the store").isZero();
+  }
+
+  @Test
+  void notFoundFromDeleteKeyCountsAsDone() {
+    kv.deleteMissingIsNotFound = true;
+    Connection c = connection("c1", Duration.ofHours(1));
+    join(registry.register(c));
+    kv.store("connections").remove("chat.m.c1." + c.expiresAt().toEpochMilli());
+    assertThat(join(registry.unregister(CHAT, c.id()))).isTrue();
+    assertThat(join(registry.unregister(CHAT, c.id()))).isFalse();
+
+    Connection old = connection("old", Duration.ofMinutes(5));
+    join(registry.register(old));
+    kv.store("connections").remove("chat.m.old." + old.expiresAt().toEpochMilli());
+    Connection renewed = connection("old", Duration.ofHours(1));
+    join(registry.register(renewed));
+    assertThat(scanAll(10)).containsExactly(renewed.id());
+
+    Connection expiring = connection("expiring", Duration.ofMinutes(5));
+    join(registry.register(expiring));
+    kv.store("connections").remove("chat.m.expiring." + expiring.expiresAt().toEpochMilli());
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(join(registry.find(CHAT, expiring.id()))).isEmpty();
+    assertThat(kv.store("connections")).doesNotContainKey("chat.e.expiring");
+  }
+
+  @Test
+  void aScanSkipsKeysThatAreNotMemberKeysAndFindReportsAnEntryThatIsNotAConnection() {
     join(registry.register(connection("good", Duration.ofHours(1))));
-    kv.store("connections").put("chat/bad\u0001id", Struct.getDefaultInstance());
-    kv.store("connections").put("chat/junk", Struct.newBuilder()
+    long later = clock.instant().plus(Duration.ofHours(1)).toEpochMilli();
+    for (String junk : List.of("chat.m.bad/id." + later, "chat.m.noexpiry", "chat.m._41." + later, "chat.m.x.1.2")) {
+      kv.store("connections").put(junk, Struct.getDefaultInstance());
+    }
+    kv.store("connections").put("chat.e.junk", Struct.newBuilder()
         .putFields("expiresAt", Value.newBuilder().setStringValue("tomorrow").build()).build());
 
     assertThat(scanAll(10)).containsExactly(ConnectionId.of("good"));
     assertThat(registry.find(CHAT, ConnectionId.of("junk")).toCompletableFuture())
         .failsWithin(WAIT).withThrowableThat()
         .havingCause().isInstanceOf(ConnectionStoreException.class)
-        .withMessageContaining("the value of key 'chat/junk' is not a connection");
+        .withMessageContaining("the value of key 'chat.e.junk' is not a connection");
   }
 
   @Test
@@ -179,8 +361,12 @@ class NitricKvConnectionRegistryTest {
   }
 
   private List<ConnectionId> scanAll(int pageSize) {
+    return scanAll(CHAT, pageSize);
+  }
+
+  private List<ConnectionId> scanAll(SocketName socket, int pageSize) {
     List<ConnectionId> ids = Collections.synchronizedList(new ArrayList<>());
-    join(registry.scan(CHAT, pageSize, page -> {
+    join(registry.scan(socket, pageSize, page -> {
       ids.addAll(page);
       return CompletableFuture.completedFuture(null);
     }));
@@ -188,8 +374,23 @@ class NitricKvConnectionRegistryTest {
   }
 
   private Connection connection(String id, Duration life) {
-    return new Connection(CHAT, ConnectionId.of(id), Map.of(), QueryParameters.empty(), clock.instant(),
+    return connection(CHAT, id, life);
+  }
+
+  private Connection connection(SocketName socket, String id, Duration life) {
+    return new Connection(socket, ConnectionId.of(id), Map.of(), QueryParameters.empty(), clock.instant(),
         clock.instant().plus(life));
+  }
+
+  /** The calls {@code action} made to the store, once its stage completed. */
+  private String calls(java.util.function.Supplier<CompletionStage<?>> action) {
+    int get = kv.getValueCalls.get();
+    int set = kv.setValueCalls.get();
+    int delete = kv.deleteKeyCalls.get();
+    int scan = kv.scanKeysCalls.get();
+    join(action.get());
+    return "get " + (kv.getValueCalls.get() - get) + ", set " + (kv.setValueCalls.get() - set)
+        + ", delete " + (kv.deleteKeyCalls.get() - delete) + ", scan " + (kv.scanKeysCalls.get() - scan);
   }
 
   private static <T> T join(CompletionStage<T> stage) {

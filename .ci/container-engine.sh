@@ -402,15 +402,10 @@ cmd_start() {
   local started
   started=$(date +%s)
   if existing_docker_answers; then
-    log "a Docker engine answers; nothing to do"
-    echo "container engine: docker (existing)" >&2
+    docker_answers
     return
   fi
-  mkdir -p "$STATE"
-  install_packages
-  write_config
-  ensure_images
-  ensure_java_images
+  prepare
   start_service
   log "container engine: podman ready in $(($(date +%s) - started))s"
   printf 'export %s=%q\n' \
@@ -422,20 +417,29 @@ cmd_start() {
   print_image_exports
 }
 
-# The images and the podman configuration, without the service (nor touching one that runs).
-cmd_images() {
-  local started
-  started=$(date +%s)
-  if existing_docker_answers; then
-    log "a Docker engine answers; nothing to do"
-    echo "container engine: docker (existing)" >&2
-    return
-  fi
+docker_answers() {
+  log "a Docker engine answers; nothing to do"
+  echo "container engine: docker (existing)" >&2
+}
+
+# Packages, configuration and images for podman.
+prepare() {
   mkdir -p "$STATE"
   install_packages
   write_config
   ensure_images
   ensure_java_images
+}
+
+# The images and the podman configuration, without the service (nor touching one that runs).
+cmd_images() {
+  local started
+  started=$(date +%s)
+  if existing_docker_answers; then
+    docker_answers
+    return
+  fi
+  prepare
   log "images ready in $(($(date +%s) - started))s"
   print_image_exports
 }

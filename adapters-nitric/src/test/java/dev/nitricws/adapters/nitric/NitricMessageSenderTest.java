@@ -83,12 +83,8 @@ class NitricMessageSenderTest {
   @MethodSource("failures")
   void aFailedSendIsGoneOnlyWhenTheRuntimeSaysTheConnectionIsUnknown(Status status, boolean gone) {
     service.failures.put("c9", status);
-    NitricMessageSender sender = new NitricMessageSender(grpc.channel());
 
-    SendOutcome sent = join(sender.send(CHAT, ConnectionId.of("c9"), new byte[] {1}));
-    SendOutcome closed = join(sender.close(CHAT, ConnectionId.of("c9")));
-
-    for (SendOutcome outcome : List.of(sent, closed)) {
+    for (SendOutcome outcome : sendAndCloseC9()) {
       if (gone) {
         assertThat(outcome).isInstanceOfSatisfying(SendOutcome.Gone.class,
             g -> assertThat(g.reason()).contains(status.getCode().toString()).contains(status.getDescription()));
@@ -130,12 +126,8 @@ class NitricMessageSenderTest {
   @MethodSource("awsFailures")
   void goneIsReadFromTheStatusDetailsAsTheAwsRuntimeSendsThem(String shape, StatusRuntimeException error, boolean gone) {
     service.errors.put("c9", error);
-    NitricMessageSender sender = new NitricMessageSender(grpc.channel());
 
-    SendOutcome sent = join(sender.send(CHAT, ConnectionId.of("c9"), new byte[] {1}));
-    SendOutcome closed = join(sender.close(CHAT, ConnectionId.of("c9")));
-
-    for (SendOutcome outcome : List.of(sent, closed)) {
+    for (SendOutcome outcome : sendAndCloseC9()) {
       if (gone) {
         assertThat(outcome).isInstanceOfSatisfying(SendOutcome.Gone.class,
             g -> assertThat(g.reason()).contains("410"));
@@ -149,6 +141,14 @@ class NitricMessageSenderTest {
         });
       }
     }
+  }
+
+  /** The outcomes of a send to and a close of connection c9. */
+  private List<SendOutcome> sendAndCloseC9() {
+    NitricMessageSender sender = new NitricMessageSender(grpc.channel());
+    SendOutcome sent = join(sender.send(CHAT, ConnectionId.of("c9"), new byte[] {1}));
+    SendOutcome closed = join(sender.close(CHAT, ConnectionId.of("c9")));
+    return List.of(sent, closed);
   }
 
   private static StatusRuntimeException awsError(int code, String description, String cause) {

@@ -47,12 +47,8 @@ class NitricRuntimeTest {
 
   @Test
   void servingDeclaresEverythingRegistersTheHandlersAndCloseStopsInReverse() {
-    NitricSettings settings = NitricSettings.from(Map.of(
-        "SERVICE_ADDRESS", "127.0.0.1:" + server.getPort(), "NITRIC_ENVIRONMENT", "run"));
-    NitricRuntime nitric = NitricRuntime.connect(settings);
-    WebsocketApp app = WebsocketApp.builder(nitric.kvRegistry("connections"), nitric.sender())
-        .socket("chat", SocketHandler.builder().build())
-        .build();
+    NitricRuntime nitric = connect("run");
+    WebsocketApp app = chatApp(nitric);
     try {
       assertThat(nitric.serve(app).toCompletableFuture()).succeedsWithin(WAIT);
 
@@ -79,12 +75,8 @@ class NitricRuntimeTest {
   @Test
   void underTheCliCollectionServingDeclaresRegistersOnceAndCompletesWhenTheStreamsHaveEnded() {
     events.endStreamsAfterRegistration();
-    NitricSettings settings = NitricSettings.from(Map.of(
-        "SERVICE_ADDRESS", "127.0.0.1:" + server.getPort(), "NITRIC_ENVIRONMENT", "build"));
-    NitricRuntime nitric = NitricRuntime.connect(settings);
-    WebsocketApp app = WebsocketApp.builder(nitric.kvRegistry("connections"), nitric.sender())
-        .socket("chat", SocketHandler.builder().build())
-        .build();
+    NitricRuntime nitric = connect("build");
+    WebsocketApp app = chatApp(nitric);
     try {
       assertThat(nitric.serve(app).toCompletableFuture()).succeedsWithin(WAIT);
 
@@ -99,5 +91,16 @@ class NitricRuntimeTest {
       app.close();
     }
     assertThat(((ManagedChannel) nitric.channel()).isTerminated()).isTrue();
+  }
+
+  private NitricRuntime connect(String environment) {
+    return NitricRuntime.connect(NitricSettings.from(Map.of(
+        "SERVICE_ADDRESS", "127.0.0.1:" + server.getPort(), "NITRIC_ENVIRONMENT", environment)));
+  }
+
+  private static WebsocketApp chatApp(NitricRuntime nitric) {
+    return WebsocketApp.builder(nitric.kvRegistry("connections"), nitric.sender())
+        .socket("chat", SocketHandler.builder().build())
+        .build();
   }
 }

@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param postgres the PostgreSQL store's settings
  * @param maxConnectionLife how long a registry entry lives after connect
  * @param handlerTimeout how long a handler may run before its event is answered without it
+ * @param sendTimeout how long one send or close may take before it counts as failed
  */
 public record AppSettings(
     StoreKind store,
@@ -34,7 +35,8 @@ public record AppSettings(
     RedisSettings redis,
     PostgresSettings postgres,
     Duration maxConnectionLife,
-    Duration handlerTimeout) {
+    Duration handlerTimeout,
+    Duration sendTimeout) {
 
   public AppSettings {
     requireNonNull(store, "store");
@@ -46,6 +48,7 @@ public record AppSettings(
     requireNonNull(postgres, "postgres");
     requireNonNull(maxConnectionLife, "maxConnectionLife");
     requireNonNull(handlerTimeout, "handlerTimeout");
+    requireNonNull(sendTimeout, "sendTimeout");
     port("local gRPC port", localGrpcPort);
     port("local websocket port", localWebsocketPort);
     if (!java.util.Set.of("run", "build", "cloud").contains(nitricEnvironment)) {
@@ -66,6 +69,7 @@ public record AppSettings(
     }
     Durations.requirePositive("--max-connection-life", maxConnectionLife);
     Durations.requirePositive("--handler-timeout", handlerTimeout);
+    Durations.requirePositive("--send-timeout", sendTimeout);
   }
 
   /** Whether the local runtime is started in-process (no SERVICE_ADDRESS given). */
@@ -84,7 +88,7 @@ public record AppSettings(
   /** These settings with the runtime at {@code address} (used once the embedded runtime is up). */
   public AppSettings withServiceAddress(String address) {
     return new AppSettings(store, socket, Optional.of(address), nitricEnvironment, localGrpcPort, localWebsocketPort,
-        kvStore, redis, postgres, maxConnectionLife, handlerTimeout);
+        kvStore, redis, postgres, maxConnectionLife, handlerTimeout, sendTimeout);
   }
 
   @Override
@@ -92,7 +96,7 @@ public record AppSettings(
     return "AppSettings[store=" + store.flag() + ", socket=" + socket + ", serviceAddress=" + serviceAddress.orElse("(embedded)")
         + ", environment=" + nitricEnvironment + ", kvStore=" + kvStore
         + (store == StoreKind.REDIS ? ", " + redis : "") + (store == StoreKind.POSTGRES ? ", " + postgres : "")
-        + ", maxConnectionLife=" + maxConnectionLife + ", handlerTimeout=" + handlerTimeout + "]";
+        + ", maxConnectionLife=" + maxConnectionLife + ", handlerTimeout=" + handlerTimeout + ", sendTimeout=" + sendTimeout + "]";
   }
 
   private static void port(String what, int port) {

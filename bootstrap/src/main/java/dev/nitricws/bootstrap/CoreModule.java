@@ -39,7 +39,9 @@ final class CoreModule extends AbstractModule {
   NitricRuntime nitricRuntime(AppSettings settings) {
     String address = settings.serviceAddress()
         .orElseThrow(() -> new IllegalStateException("no Nitric runtime address: start the local runtime first"));
-    return NitricRuntime.connect(NitricSettings.address(address, NitricSettings.Environment.parse(settings.nitricEnvironment())));
+    return NitricRuntime.builder(NitricSettings.address(address, NitricSettings.Environment.parse(settings.nitricEnvironment())))
+        .sendTimeout(settings.sendTimeout())
+        .connect();
   }
 
   @Provides
@@ -57,6 +59,7 @@ final class CoreModule extends AbstractModule {
         .clock(clock)
         .maxConnectionLife(settings.maxConnectionLife())
         .handlerTimeout(settings.handlerTimeout())
+        .sendTimeout(settings.sendTimeout())
         .build();
     return lifecycle.closeOnStop("websocket app", app);
   }

@@ -107,6 +107,11 @@ public final class NitricWsMain implements Callable<Integer> {
       description = "How long a handler may run before its event is answered without it (NITRICWS_HANDLER_TIMEOUT). Default: ${DEFAULT-VALUE}.")
   String handlerTimeout;
 
+  @Option(names = "--send-timeout", defaultValue = "${env:NITRICWS_SEND_TIMEOUT:-10s}",
+      description = "How long one send to a client may take before it counts as failed; a broadcast never waits "
+          + "longer on one slow client (NITRICWS_SEND_TIMEOUT). Default: ${DEFAULT-VALUE}.")
+  String sendTimeout;
+
   /**
    * The settings that {@code args} (and the environment) give, as the command line reads them;
    * for embedding and tests. Throws IllegalArgumentException naming a bad value.
@@ -137,7 +142,8 @@ public final class NitricWsMain implements Callable<Integer> {
             duration("--postgres-connection-timeout", postgresConnectionTimeout),
             duration("--postgres-statement-timeout", postgresStatementTimeout), postgresMigrate),
         duration("--max-connection-life", maxConnectionLife),
-        duration("--handler-timeout", handlerTimeout));
+        duration("--handler-timeout", handlerTimeout),
+        duration("--send-timeout", sendTimeout));
   }
 
   @Override

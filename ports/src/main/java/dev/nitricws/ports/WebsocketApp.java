@@ -50,7 +50,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     this.ownsExecutor = b.executor == null;
     this.executor = ownsExecutor ? defaultExecutor(b.handlerThreads) : b.executor;
     this.handlerTimeout = b.handlerTimeout;
-    Broadcaster broadcaster = new Broadcaster(b.registry, b.broadcastPageSize, b.maxSendsInFlight);
+    Broadcaster broadcaster = new Broadcaster(b.registry, b.broadcastPageSize, b.maxSendsInFlight, b.sendTimeout);
     Map<SocketName, Served> map = new LinkedHashMap<>();
     b.handlers.forEach((name, handler) ->
         map.put(name, new Served(new Websocket(name, b.registry, b.sender, broadcaster, b.urls), handler)));
@@ -277,6 +277,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private int broadcastPageSize = Broadcaster.DEFAULT_PAGE_SIZE;
     private int maxSendsInFlight = Broadcaster.DEFAULT_MAX_IN_FLIGHT;
+    private Duration sendTimeout = Broadcaster.DEFAULT_SEND_TIMEOUT;
     private SocketUrls urls;
 
     private Builder(ConnectionRegistry registry, MessageSender sender) {
@@ -349,6 +350,20 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     /** Ids read from the registry at a time during a broadcast (default 500). */
     public Builder broadcastPageSize(int size) {
       this.broadcastPageSize = size;
+      return this;
+    }
+
+    /**
+     * The longest one send or close may take (default 10 s): one the gateway does not answer in
+     * time ends as {@link dev.nitricws.domain.SendOutcome.Failed} with a {@link TimeoutException},
+     * and a broadcast moves on, so no slow connection holds anything up.
+     */
+    public Builder sendTimeout(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("sendTimeout must be positive, got " + timeout);
+      }
+      this.sendTimeout = timeout;
       return this;
     }
 

@@ -9,6 +9,7 @@ import io.grpc.Channel;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The Nitric adapters wired by hand, for embedding without any DI: one plaintext channel to the
  * runtime at {@code SERVICE_ADDRESS}, the sender, key-value registries, resource declarations and
- * the event sources. {@link #close()} stops the event sources and then the channel.
+ * the event sources. {@link #close()} stops the event sources and then the channel. Every
+ * SendMessage and CloseConnection carries a deadline ({@link #DEFAULT_SEND_TIMEOUT} unless the
+ * builder says otherwise), so a send the runtime never answers ends as failed and is cancelled.
  *
  * <pre>{@code
  * NitricRuntime nitric = NitricRuntime.fromEnvironment();
@@ -38,6 +41,9 @@ public final class NitricRuntime implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(NitricRuntime.class);
 
+  /** The deadline of each SendMessage and CloseConnection unless {@link Builder#sendTimeout} says otherwise. */
+  public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(10);
+
   private final NitricSettings settings;
   private final ManagedChannel channel;
   private final NitricMessageSender sender;
@@ -46,10 +52,10 @@ public final class NitricRuntime implements AutoCloseable {
   private final List<NitricEventSource> sources = new ArrayList<>();
   private boolean closed;
 
-  private NitricRuntime(NitricSettings settings, ManagedChannel channel) {
+  private NitricRuntime(NitricSettings settings, ManagedChannel channel, Duration sendTimeout) {
     this.settings = requireNonNull(settings, "settings");
     this.channel = requireNonNull(channel, "channel");
-    this.sender = new NitricMessageSender(channel);
+    this.sender = new NitricMessageSender(channel, sendTimeout);
     this.resources = new NitricResources(channel);
   }
 
@@ -58,19 +64,19 @@ public final class NitricRuntime implements AutoCloseable {
     return connect(NitricSettings.fromEnvironment());
   }
 
-  /** Opens a plaintext channel to {@code settings}' address (lazily: nothing is sent yet). */
+  /** Opens a plaintext channel to {@code settings}' address (lazily: nothing is sent yet), with the defaults. */
   public static NitricRuntime connect(NitricSettings settings) {
-    requireNonNull(settings, "settings");
-    ManagedChannel channel = Grpc.newChannelBuilderForAddress(settings.host(), settings.port(),
-        InsecureChannelCredentials.create()).build();
-    LOG.info("Nitric runtime at {} (NITRIC_ENVIRONMENT={})", settings.serviceAddress(),
-        settings.environment().name().toLowerCase(java.util.Locale.ROOT));
-    return new NitricRuntime(settings, channel);
+    return builder(settings).connect();
   }
 
   /** Uses {@code channel} (an in-process one in tests), which this object then owns and shuts down. */
   public static NitricRuntime over(ManagedChannel channel, NitricSettings settings) {
-    return new NitricRuntime(settings, channel);
+    return builder(settings).over(channel);
+  }
+
+  /** Starts building a client of the runtime {@code settings} names. */
+  public static Builder builder(NitricSettings settings) {
+    return new Builder(settings);
   }
 
   public NitricSettings settings() {
@@ -157,6 +163,40 @@ public final class NitricRuntime implements AutoCloseable {
   private void checkOpen() {
     if (closed) {
       throw new IllegalStateException("the Nitric runtime client is closed");
+    }
+  }
+
+  /** How to reach the runtime and how long a send may take; every setting but the address has a default. */
+  public static final class Builder {
+    private final NitricSettings settings;
+    private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
+
+    private Builder(NitricSettings settings) {
+      this.settings = requireNonNull(settings, "settings");
+    }
+
+    /** The deadline of each SendMessage and CloseConnection (default 10 s). */
+    public Builder sendTimeout(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("sendTimeout must be positive, got " + timeout);
+      }
+      this.sendTimeout = timeout;
+      return this;
+    }
+
+    /** Opens the channel to the runtime (lazily: nothing is sent yet). */
+    public NitricRuntime connect() {
+      ManagedChannel channel = Grpc.newChannelBuilderForAddress(settings.host(), settings.port(),
+          InsecureChannelCredentials.create()).build();
+      LOG.info("Nitric runtime at {} (NITRIC_ENVIRONMENT={})", settings.serviceAddress(),
+          settings.environment().name().toLowerCase(java.util.Locale.ROOT));
+      return new NitricRuntime(settings, channel, sendTimeout);
+    }
+
+    /** Uses {@code channel} (an in-process one in tests), which the runtime client then owns and shuts down. */
+    public NitricRuntime over(ManagedChannel channel) {
+      return new NitricRuntime(settings, requireNonNull(channel, "channel"), sendTimeout);
     }
   }
 }

@@ -8,7 +8,10 @@ import static java.util.Objects.requireNonNull;
  * #builder()}.
  *
  * <p>Methods run on the application's handler executor, never on a network thread, so they may
- * block; events of one connection are handled one at a time, in the order they came. The
+ * block briefly; events of one connection are handled one at a time, in the order they came. A
+ * method that has to wait for asynchronous work (a broadcast, a lookup) hands it to {@link
+ * SocketContext#answerAfter} and returns: the app answers the event, and starts the
+ * connection's next one, when the work has ended, and no handler thread waits meanwhile. The
  * framework registers a connection after {@code onConnect} accepts it and unregisters it before
  * {@code onDisconnect} runs. A method that throws is logged; a connect whose handler throws or
  * times out is rejected.

@@ -6,7 +6,6 @@ import dev.nitricws.domain.Broadcaster;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.domain.ConnectionTracker;
-import dev.nitricws.domain.QueryParameters;
 import dev.nitricws.domain.SocketEvent;
 import dev.nitricws.domain.SocketName;
 import java.lang.System.Logger.Level;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -100,20 +98,20 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
 
   private CompletionStage<EventAnswer> dispatch(Served served, SocketEvent event) {
     if (event instanceof SocketEvent.Connect connect) {
-      Connecting context = new Connecting(served.socket, connect);
-      return runHandler(event, () -> served.handler.onConnect(context)).thenCompose(ok -> {
+      ConnectingContext context = new ConnectingContext(served.socket, connect);
+      return runHandler(event, context, () -> served.handler.onConnect(context)).thenCompose(ok -> {
         if (!ok) {
           return CompletableFuture.completedFuture(EventAnswer.REJECT);
         }
-        if (context.rejection != null) {
-          LOG.log(Level.DEBUG, "connection {0} on {1} rejected: {2}", connect.connectionId(), connect.socket(), context.rejection);
+        if (context.rejection().isPresent()) {
+          LOG.log(Level.DEBUG, "connection {0} on {1} rejected: {2}", connect.connectionId(), connect.socket(), context.rejection().orElseThrow());
           return CompletableFuture.completedFuture(EventAnswer.REJECT);
         }
-        return tracker.accepted(connect, context.attributes).thenApply(c -> EventAnswer.ACCEPT);
+        return tracker.accepted(connect, context.attributes()).thenApply(c -> EventAnswer.ACCEPT);
       });
     }
     if (event instanceof SocketEvent.Disconnect disconnect) {
-      DisconnectContext context = new Plain(served.socket, disconnect.connectionId());
+      HandlerContext context = new HandlerContext(served.socket, disconnect.connectionId());
       return tracker.disconnected(disconnect)
           .handle((removed, error) -> {
             if (error != null) {
@@ -122,25 +120,36 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
             }
             return null;
           })
-          .thenCompose(ignored -> runHandler(event, () -> served.handler.onDisconnect(context)))
+          .thenCompose(ignored -> runHandler(event, context, () -> served.handler.onDisconnect(context)))
           .thenApply(ok -> EventAnswer.ACCEPT);
     }
     SocketEvent.Message message = (SocketEvent.Message) event;
-    MessageContext context = new Messaging(served.socket, message);
-    return runHandler(event, () -> served.handler.onMessage(context)).thenApply(ok -> EventAnswer.ACCEPT);
+    MessagingContext context = new MessagingContext(served.socket, message);
+    return runHandler(event, context, () -> served.handler.onMessage(context)).thenApply(ok -> EventAnswer.ACCEPT);
   }
 
-  /** Runs a handler method on the executor; true if it returned in time without throwing. */
-  private CompletionStage<Boolean> runHandler(SocketEvent event, HandlerCall call) {
+  /**
+   * Runs a handler method on the executor, then waits (without a thread) for the work it handed
+   * to {@code answerAfter}; true if both ended in time without failing.
+   */
+  private CompletionStage<Boolean> runHandler(SocketEvent event, HandlerContext context, HandlerCall call) {
     CompletableFuture<Boolean> result = new CompletableFuture<>();
     try {
       executor.execute(() -> {
         try {
           call.run();
-          result.complete(true);
         } catch (Exception | Error e) {
+          context.seal();
           result.completeExceptionally(e);
+          return;
         }
+        context.seal().whenComplete((v, e) -> {
+          if (e != null) {
+            result.completeExceptionally(e);
+          } else {
+            result.complete(true);
+          }
+        });
       });
     } catch (RuntimeException rejected) {
       result.completeExceptionally(rejected);
@@ -193,77 +202,6 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
   private record Key(SocketName socket, ConnectionId id) {}
 
   private record Served(Websocket socket, SocketHandler handler) {}
-
-  private static class Plain implements DisconnectContext {
-    final Websocket socket;
-    final ConnectionId id;
-
-    Plain(Websocket socket, ConnectionId id) {
-      this.socket = socket;
-      this.id = id;
-    }
-
-    @Override
-    public Websocket socket() {
-      return socket;
-    }
-
-    @Override
-    public ConnectionId connectionId() {
-      return id;
-    }
-  }
-
-  private static final class Connecting extends Plain implements ConnectContext {
-    private final QueryParameters query;
-    private final Map<String, String> attributes = new java.util.concurrent.ConcurrentHashMap<>();
-    private volatile String rejection;
-
-    Connecting(Websocket socket, SocketEvent.Connect event) {
-      super(socket, event.connectionId());
-      this.query = event.query();
-    }
-
-    @Override
-    public QueryParameters query() {
-      return query;
-    }
-
-    @Override
-    public ConnectContext attribute(String name, String value) {
-      attributes.put(requireNonNull(name, "name"), requireNonNull(value, "value"));
-      return this;
-    }
-
-    @Override
-    public Map<String, String> attributes() {
-      return Collections.unmodifiableMap(attributes);
-    }
-
-    @Override
-    public void reject(String reason) {
-      this.rejection = requireNonNull(reason, "reason");
-    }
-
-    @Override
-    public Optional<String> rejection() {
-      return Optional.ofNullable(rejection);
-    }
-  }
-
-  private static final class Messaging extends Plain implements MessageContext {
-    private final SocketEvent.Message message;
-
-    Messaging(Websocket socket, SocketEvent.Message message) {
-      super(socket, message.connectionId());
-      this.message = message;
-    }
-
-    @Override
-    public SocketEvent.Message message() {
-      return message;
-    }
-  }
 
   /** Settings of a {@link WebsocketApp}; every one has a sensible default. */
   public static final class Builder {

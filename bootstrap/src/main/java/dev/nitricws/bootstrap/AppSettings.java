@@ -3,6 +3,7 @@ package dev.nitricws.bootstrap;
 import static java.util.Objects.requireNonNull;
 
 import dev.nitricws.domain.SocketName;
+import dev.nitricws.adapters.nitric.NitricEventSource;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -69,6 +70,12 @@ public record AppSettings(
     }
     Durations.requirePositive("--max-connection-life", maxConnectionLife);
     Durations.requirePositive("--handler-timeout", handlerTimeout);
+    if (handlerTimeout.compareTo(NitricEventSource.DEFAULT_ANSWER_TIMEOUT) >= 0) {
+      throw new IllegalArgumentException("--handler-timeout must be shorter than "
+          + Durations.format(NitricEventSource.DEFAULT_ANSWER_TIMEOUT) + ", the event source's answer timeout, got "
+          + Durations.format(handlerTimeout) + ": the app must answer before the event source gives up on it, "
+          + "and that before the runtime does");
+    }
     Durations.requirePositive("--send-timeout", sendTimeout);
   }
 

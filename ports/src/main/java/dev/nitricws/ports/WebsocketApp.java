@@ -36,6 +36,12 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(WebsocketApp.class.getName());
 
+  /**
+   * How long the app takes at most to answer an event, unless the builder says otherwise. It must
+   * stay below the event source's answer timeout, which stays below the runtime's own.
+   */
+  public static final Duration DEFAULT_HANDLER_TIMEOUT = Duration.ofSeconds(10);
+
   private final Map<SocketName, Served> sockets;
   private final ConnectionTracker tracker;
   private final ExecutorService executor;
@@ -98,6 +104,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
 
   private CompletionStage<EventAnswer> dispatch(Served served, SocketEvent event) {
     if (event instanceof SocketEvent.Connect connect) {
+      long deadline = System.nanoTime() + handlerTimeout.toNanos();
       ConnectingContext context = new ConnectingContext(served.socket, connect);
       return runHandler(event, context, () -> served.handler.onConnect(context)).thenCompose(ok -> {
         if (!ok) {
@@ -107,7 +114,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
           LOG.log(Level.DEBUG, "connection {0} on {1} rejected: {2}", connect.connectionId(), connect.socket(), context.rejection().orElseThrow());
           return CompletableFuture.completedFuture(EventAnswer.REJECT);
         }
-        return tracker.accepted(connect, context.attributes()).thenApply(c -> EventAnswer.ACCEPT);
+        return register(connect, context, deadline);
       });
     }
     if (event instanceof SocketEvent.Disconnect disconnect) {
@@ -126,6 +133,53 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     SocketEvent.Message message = (SocketEvent.Message) event;
     MessagingContext context = new MessagingContext(served.socket, message);
     return runHandler(event, context, () -> served.handler.onMessage(context)).thenApply(ok -> EventAnswer.ACCEPT);
+  }
+
+  /**
+   * Registers an accepted connect, answering ACCEPT only if the registration ends before {@code
+   * deadline} (System.nanoTime): the whole connect stays within the handler timeout, so the app
+   * answers before the event source and the runtime give up. A registration that fails, or ends
+   * after the app has answered REJECT, is undone: the gateway refused that client, and an entry
+   * for it would be broadcast to until it expired.
+   */
+  private CompletionStage<EventAnswer> register(SocketEvent.Connect connect, ConnectingContext context, long deadline) {
+    CompletableFuture<EventAnswer> answer = new CompletableFuture<>();
+    CompletionStage<?> registration;
+    try {
+      registration = tracker.accepted(connect, context.attributes());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    registration.whenComplete((connection, error) -> {
+      if (error != null) {
+        answer.completeExceptionally(error);
+        undo(connect, "its registration failed");
+      } else if (!answer.complete(EventAnswer.ACCEPT)) {
+        undo(connect, "its registration ended after the app had answered");
+      }
+    });
+    long left = Math.max(0, deadline - System.nanoTime());
+    return answer.orTimeout(left, TimeUnit.NANOSECONDS).exceptionally(error -> {
+      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+      if (cause instanceof TimeoutException) {
+        LOG.log(Level.WARNING, "connection {0} on {1} rejected: the store did not register it within {2}",
+            connect.connectionId(), connect.socket(), handlerTimeout);
+        return EventAnswer.REJECT;
+      }
+      throw error instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(cause);
+    });
+  }
+
+  /** Removes the entry of a connect the app rejected; a failure leaves it to expire. */
+  private void undo(SocketEvent.Connect connect, String why) {
+    tracker.disconnected(new SocketEvent.Disconnect(connect.socket(), connect.connectionId())).whenComplete((removed, error) -> {
+      if (error != null) {
+        LOG.log(Level.WARNING, "could not remove connection {0} on {1} ({2}); its entry will expire",
+            connect.connectionId(), connect.socket(), why);
+      } else if (Boolean.TRUE.equals(removed)) {
+        LOG.log(Level.DEBUG, "removed connection {0} on {1}: {2}", connect.connectionId(), connect.socket(), why);
+      }
+    });
   }
 
   /**
@@ -210,7 +264,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     private final Map<SocketName, SocketHandler> handlers = new LinkedHashMap<>();
     private ExecutorService executor;
     private int handlerThreads = 32;
-    private Duration handlerTimeout = Duration.ofSeconds(10);
+    private Duration handlerTimeout = DEFAULT_HANDLER_TIMEOUT;
     private Duration maxConnectionLife = ConnectionTracker.DEFAULT_MAX_CONNECTION_LIFE;
     private Clock clock = Clock.systemUTC();
     private int broadcastPageSize = Broadcaster.DEFAULT_PAGE_SIZE;
@@ -263,7 +317,11 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
       return this;
     }
 
-    /** How long a handler may run before its event is answered without it (default 10 s). */
+    /**
+     * How long a handler (with the work it hands to {@code answerAfter}, and for a connect the
+     * registration) may take before its event is answered without it (default 10 s). Keep it below
+     * the event source's answer timeout, which the runtime's handler timeout must exceed.
+     */
     public Builder handlerTimeout(Duration timeout) {
       requireNonNull(timeout, "timeout");
       if (timeout.isNegative() || timeout.isZero()) {

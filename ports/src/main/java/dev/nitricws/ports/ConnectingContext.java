@@ -2,6 +2,7 @@ package dev.nitricws.ports;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.nitricws.domain.Headers;
 import dev.nitricws.domain.QueryParameters;
 import dev.nitricws.domain.SocketEvent;
 import java.util.Collections;
@@ -13,12 +14,19 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ConnectingContext extends HandlerContext implements ConnectContext {
 
   private final QueryParameters query;
+  private final Headers headers;
   private final Map<String, String> attributes = new ConcurrentHashMap<>();
   private volatile String rejection;
 
   ConnectingContext(Websocket socket, SocketEvent.Connect event) {
     super(socket, event.connectionId());
     this.query = event.query();
+    this.headers = event.headers();
+  }
+
+  @Override
+  public Headers headers() {
+    return headers;
   }
 
   @Override

@@ -91,6 +91,6 @@ public final class Headers {
   /** The names only, e.g. {@code Headers[origin, user-agent]}: never a value. */
   @Override
   public String toString() {
-    return "Headers" + values.keySet().stream().map(Text::preview).toList();
+    return "Headers" + Text.names(values.keySet());
   }
 }

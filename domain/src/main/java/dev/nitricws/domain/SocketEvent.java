@@ -36,6 +36,13 @@ public sealed interface SocketEvent {
     public Connect(SocketName socket, ConnectionId connectionId, QueryParameters query) {
       this(socket, connectionId, query, Headers.empty());
     }
+
+    /** Names the query parameters and headers, never a value: tokens travel in them. */
+    @Override
+    public String toString() {
+      return "Connect[socket=" + socket + ", connectionId=" + connectionId + ", query=" + Text.names(query.values().keySet())
+          + ", headers=" + Text.names(headers.names()) + "]";
+    }
   }
 
   /** A connection has gone: the client closed it, dropped, or the gateway closed it. */

@@ -90,14 +90,14 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     requireNonNull(event, "event");
     Served served = sockets.get(event.socket());
     if (served == null) {
-      LOG.log(Level.WARNING, "event for socket {0} that this app does not serve: {1}", event.socket(), event);
+      LOG.log(Level.WARNING, "{0}: this app does not serve that socket", LogText.describe(event));
       return CompletableFuture.completedFuture(
           event instanceof SocketEvent.Connect ? EventAnswer.REJECT : EventAnswer.ACCEPT);
     }
     Key key = new Key(event.socket(), event.connectionId());
     return sequencer.submit(key, () -> dispatch(served, event))
         .exceptionally(error -> {
-          LOG.log(Level.ERROR, "event " + event + " failed", error);
+          LOG.log(Level.ERROR, LogText.describe(event) + " failed: " + LogText.escape(error), error);
           return event instanceof SocketEvent.Connect ? EventAnswer.REJECT : EventAnswer.ACCEPT;
         });
   }
@@ -111,7 +111,8 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
           return CompletableFuture.completedFuture(EventAnswer.REJECT);
         }
         if (context.rejection().isPresent()) {
-          LOG.log(Level.DEBUG, "connection {0} on {1} rejected: {2}", connect.connectionId(), connect.socket(), context.rejection().orElseThrow());
+          LOG.log(Level.DEBUG, "connection {0} on {1} rejected: {2}", connect.connectionId(), connect.socket(),
+              LogText.escape(context.rejection().orElseThrow()));
           return CompletableFuture.completedFuture(EventAnswer.REJECT);
         }
         return register(connect, context, deadline);
@@ -123,7 +124,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
           .handle((removed, error) -> {
             if (error != null) {
               LOG.log(Level.WARNING, "could not unregister " + disconnect.connectionId() + " on " + disconnect.socket()
-                  + "; the entry will expire", error);
+                  + "; the entry will expire: " + LogText.escape(error), error);
             }
             return null;
           })
@@ -214,9 +215,9 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
       }
       Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
       if (cause instanceof TimeoutException) {
-        LOG.log(Level.WARNING, "handler for {0} did not return within {1}", event, handlerTimeout);
+        LOG.log(Level.WARNING, "handler for the {0} did not return within {1}", LogText.describe(event), handlerTimeout);
       } else {
-        LOG.log(Level.ERROR, "handler for " + event + " failed", cause);
+        LOG.log(Level.ERROR, "handler for the " + LogText.describe(event) + " failed: " + LogText.escape(cause), cause);
       }
       return false;
     });

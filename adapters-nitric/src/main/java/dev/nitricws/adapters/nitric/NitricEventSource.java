@@ -201,7 +201,7 @@ public final class NitricEventSource implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
-      LOG.warn("event source of the Nitric runtime at {} did not stop cleanly: {}", target, e.toString());
+      LOG.warn("event source of the Nitric runtime at {} did not stop cleanly: {}", target, LogText.escape(e));
       if (ownsScheduler) {
         scheduler.shutdownNow();
       }

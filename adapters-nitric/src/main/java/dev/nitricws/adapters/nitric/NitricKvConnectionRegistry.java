@@ -235,7 +235,7 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
     try {
       id = ConnectionId.of(key.substring(prefix.length()));
     } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-      LOG.warn("{}: key '{}' does not name a connection ({}); skipped", where(), key, e.getMessage());
+      LOG.warn("{}: key '{}' does not name a connection ({}); skipped", where(), LogText.escape(key), LogText.escape(e.getMessage()));
       return CompletableFuture.completedFuture(null);
     }
     return get(key).thenCompose(found -> {
@@ -247,7 +247,7 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
           return deleteQuietly(key).thenApply(v -> null);
         }
       } catch (IllegalArgumentException e) {
-        LOG.warn("{}: the value of key '{}' is not a connection ({}); skipped", where(), key, e.getMessage());
+        LOG.warn("{}: the value of key '{}' is not a connection ({}); skipped", where(), LogText.escape(key), LogText.escape(e.getMessage()));
         return CompletableFuture.completedFuture(null);
       }
       return CompletableFuture.completedFuture(id);
@@ -285,7 +285,7 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
   /** Deletes an expired entry; a failure is only logged (the entry stays expired, so absent). */
   private CompletableFuture<Void> deleteQuietly(String key) {
     return delete(key).exceptionally(error -> {
-      LOG.debug("{}: could not delete expired key '{}': {}", where(), key, error.toString());
+      LOG.debug("{}: could not delete expired key '{}': {}", where(), LogText.escape(key), LogText.escape(error));
       return null;
     });
   }
@@ -294,7 +294,7 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
     try {
       return ConnectionCodec.expiresAt(content).isAfter(clock.instant());
     } catch (IllegalArgumentException e) {
-      LOG.warn("{}: the value of key '{}' is not a connection ({}); removed", where(), key, e.getMessage());
+      LOG.warn("{}: the value of key '{}' is not a connection ({}); removed", where(), LogText.escape(key), LogText.escape(e.getMessage()));
       return true;
     }
   }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.adapters.nitric.NitricEventSource;
+import dev.nitricws.ports.HmacTokens;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -24,6 +25,7 @@ import java.util.Optional;
  * @param maxConnectionLife how long a registry entry lives after connect
  * @param handlerTimeout how long a handler may run before its event is answered without it
  * @param sendTimeout how long one send or close may take before it counts as failed
+ * @param authentication connect-time authentication with signed tokens; empty: none
  */
 public record AppSettings(
     StoreKind store,
@@ -37,7 +39,8 @@ public record AppSettings(
     PostgresSettings postgres,
     Duration maxConnectionLife,
     Duration handlerTimeout,
-    Duration sendTimeout) {
+    Duration sendTimeout,
+    Optional<HmacTokens> authentication) {
 
   public AppSettings {
     requireNonNull(store, "store");
@@ -50,6 +53,7 @@ public record AppSettings(
     requireNonNull(maxConnectionLife, "maxConnectionLife");
     requireNonNull(handlerTimeout, "handlerTimeout");
     requireNonNull(sendTimeout, "sendTimeout");
+    requireNonNull(authentication, "authentication");
     port("local gRPC port", localGrpcPort);
     port("local websocket port", localWebsocketPort);
     if (!java.util.Set.of("run", "build", "cloud").contains(nitricEnvironment)) {
@@ -95,7 +99,7 @@ public record AppSettings(
   /** These settings with the runtime at {@code address} (used once the embedded runtime is up). */
   public AppSettings withServiceAddress(String address) {
     return new AppSettings(store, socket, Optional.of(address), nitricEnvironment, localGrpcPort, localWebsocketPort,
-        kvStore, redis, postgres, maxConnectionLife, handlerTimeout, sendTimeout);
+        kvStore, redis, postgres, maxConnectionLife, handlerTimeout, sendTimeout, authentication);
   }
 
   @Override
@@ -103,7 +107,8 @@ public record AppSettings(
     return "AppSettings[store=" + store.flag() + ", socket=" + socket + ", serviceAddress=" + serviceAddress.orElse("(embedded)")
         + ", environment=" + nitricEnvironment + ", kvStore=" + kvStore
         + (store == StoreKind.REDIS ? ", " + redis : "") + (store == StoreKind.POSTGRES ? ", " + postgres : "")
-        + ", maxConnectionLife=" + maxConnectionLife + ", handlerTimeout=" + handlerTimeout + ", sendTimeout=" + sendTimeout + "]";
+        + ", maxConnectionLife=" + maxConnectionLife + ", handlerTimeout=" + handlerTimeout + ", sendTimeout=" + sendTimeout
+        + ", authentication=" + (authentication.isPresent() ? "hmac" : "off") + "]";
   }
 
   private static void port(String what, int port) {

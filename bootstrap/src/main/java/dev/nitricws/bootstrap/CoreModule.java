@@ -54,8 +54,12 @@ final class CoreModule extends AbstractModule {
   @Singleton
   WebsocketApp websocketApp(ConnectionRegistry registry, MessageSender sender, SocketHandler handler,
       AppSettings settings, Clock clock, Lifecycle lifecycle) {
+    // with --auth-secret every connect is authenticated before the handler sees it
+    SocketHandler served = settings.authentication()
+        .map(tokens -> SocketHandler.authenticated(tokens, handler))
+        .orElse(handler);
     WebsocketApp app = WebsocketApp.builder(registry, sender)
-        .socket(settings.socket(), handler)
+        .socket(settings.socket(), served)
         .clock(clock)
         .maxConnectionLife(settings.maxConnectionLife())
         .handlerTimeout(settings.handlerTimeout())

@@ -1,6 +1,8 @@
 package dev.nitricws.bootstrap;
 
 import dev.nitricws.domain.SocketName;
+import dev.nitricws.ports.HmacTokens;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -9,7 +11,9 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The command line: reads flags and environment variables into {@link AppSettings}, starts the
@@ -112,6 +116,22 @@ public final class NitricWsMain implements Callable<Integer> {
           + "longer on one slow client (NITRICWS_SEND_TIMEOUT). Default: ${DEFAULT-VALUE}.")
   String sendTimeout;
 
+  @Option(names = "--auth-secret", defaultValue = "${env:NITRICWS_AUTH_SECRET}",
+      description = "Switches connect-time authentication on: clients connect with ?token=<token signed with this "
+          + "secret> (HMAC-SHA256, at least 32 bytes); prefer the variable (NITRICWS_AUTH_SECRET). Never logged.")
+  String authSecret;
+
+  @Option(names = "--mint-token", paramLabel = "SUBJECT",
+      description = "Prints a token for SUBJECT signed with the auth secret, for trying authentication out, and exits.")
+  String mintToken;
+
+  @Option(names = "--token-life", defaultValue = "${env:NITRICWS_TOKEN_LIFE:-1h}",
+      description = "How long a token from --mint-token is valid (NITRICWS_TOKEN_LIFE). Default: ${DEFAULT-VALUE}.")
+  String tokenLife;
+
+  @Spec
+  CommandSpec spec;
+
   /**
    * The settings that {@code args} (and the environment) give, as the command line reads them;
    * for embedding and tests. Throws IllegalArgumentException naming a bad value.
@@ -143,11 +163,42 @@ public final class NitricWsMain implements Callable<Integer> {
             duration("--postgres-statement-timeout", postgresStatementTimeout), postgresMigrate),
         duration("--max-connection-life", maxConnectionLife),
         duration("--handler-timeout", handlerTimeout),
-        duration("--send-timeout", sendTimeout));
+        duration("--send-timeout", sendTimeout),
+        tokens());
+  }
+
+  /** The signed tokens of --auth-secret, if given; the message of a bad secret never shows it. */
+  private Optional<HmacTokens> tokens() {
+    if (authSecret == null || authSecret.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(HmacTokens.withSecret(authSecret));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--auth-secret (NITRICWS_AUTH_SECRET): " + e.getMessage(), e);
+    }
+  }
+
+  /** --mint-token: the token for the subject, or an exit code after saying what is wrong. */
+  private int mint(PrintWriter out, PrintWriter err) {
+    try {
+      HmacTokens tokens = tokens().orElseThrow(() -> new IllegalArgumentException(
+          "--mint-token needs --auth-secret (or NITRICWS_AUTH_SECRET), the secret the server checks tokens with"));
+      Duration life = duration("--token-life", tokenLife);
+      Durations.requirePositive("--token-life", life);
+      out.println(tokens.mint(mintToken, life));
+      return 0;
+    } catch (IllegalArgumentException e) {
+      err.println("nitric-ws: " + e.getMessage());
+      return 2;
+    }
   }
 
   @Override
   public Integer call() throws Exception {
+    if (mintToken != null) {
+      return mint(spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
     AppSettings settings;
     try {
       settings = settings();

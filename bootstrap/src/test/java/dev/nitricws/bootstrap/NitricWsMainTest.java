@@ -55,7 +55,7 @@ class NitricWsMainTest {
     return new AppSettings(store, dev.nitricws.domain.SocketName.of("chat"), address, environment, 0, 4000,
         "connections", new RedisSettings(null, false, Duration.ofSeconds(5)),
         new PostgresSettings(null, null, null, "nitricws", 10, Duration.ofSeconds(5), Duration.ofSeconds(10), true),
-        Duration.ofHours(2), Duration.ofSeconds(10), Duration.ofSeconds(10));
+        Duration.ofHours(2), Duration.ofSeconds(10), Duration.ofSeconds(10), java.util.Optional.empty());
   }
 
   @Test

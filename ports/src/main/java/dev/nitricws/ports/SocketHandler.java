@@ -38,13 +38,54 @@ public interface SocketHandler {
     return new Builder();
   }
 
+  /**
+   * {@code handler}, with every connect authenticated first: a refused client is rejected with
+   * the authenticator's reason and {@code handler.onConnect} is not called; an authenticated one
+   * gets its subject as the attribute {@value Authenticator#SUBJECT_ATTRIBUTE} before it is.
+   */
+  static SocketHandler authenticated(Authenticator authenticator, SocketHandler handler) {
+    requireNonNull(authenticator, "authenticator");
+    requireNonNull(handler, "handler");
+    return new SocketHandler() {
+      @Override
+      public void onConnect(ConnectContext context) throws Exception {
+        Authentication result = authenticator.authenticate(context);
+        if (result instanceof Authentication.Authenticated who) {
+          context.attribute(Authenticator.SUBJECT_ATTRIBUTE, who.subject());
+          handler.onConnect(context);
+        } else if (result instanceof Authentication.Refused refused) {
+          context.reject(refused.reason());
+        } else {
+          throw new IllegalStateException("the authenticator answered null");
+        }
+      }
+
+      @Override
+      public void onDisconnect(DisconnectContext context) throws Exception {
+        handler.onDisconnect(context);
+      }
+
+      @Override
+      public void onMessage(MessageContext context) throws Exception {
+        handler.onMessage(context);
+      }
+    };
+  }
+
   /** Builds a {@link SocketHandler} from lambdas. */
   final class Builder {
     private Callback<ConnectContext> connect = c -> {};
     private Callback<DisconnectContext> disconnect = c -> {};
     private Callback<MessageContext> message = c -> {};
+    private Authenticator authenticator;
 
     private Builder() {}
+
+    /** Authenticates every connect first (see {@link SocketHandler#authenticated}). */
+    public Builder authenticate(Authenticator authenticator) {
+      this.authenticator = requireNonNull(authenticator, "authenticator");
+      return this;
+    }
 
     public Builder onConnect(Callback<ConnectContext> callback) {
       this.connect = requireNonNull(callback, "callback");
@@ -65,7 +106,7 @@ public interface SocketHandler {
       Callback<ConnectContext> c = connect;
       Callback<DisconnectContext> d = disconnect;
       Callback<MessageContext> m = message;
-      return new SocketHandler() {
+      SocketHandler plain = new SocketHandler() {
         @Override
         public void onConnect(ConnectContext context) throws Exception {
           c.handle(context);
@@ -81,6 +122,7 @@ public interface SocketHandler {
           m.handle(context);
         }
       };
+      return authenticator == null ? plain : authenticated(authenticator, plain);
     }
   }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.adapters.nitric.NitricEventSource;
+import dev.nitricws.adapters.nitric.RuntimeCredentials;
 import dev.nitricws.ports.HmacTokens;
 import java.time.Duration;
 import java.util.Optional;
@@ -26,6 +27,7 @@ import java.util.Optional;
  * @param handlerTimeout how long a handler may run before its event is answered without it
  * @param sendTimeout how long one send or close may take before it counts as failed
  * @param authentication connect-time authentication with signed tokens; empty: none
+ * @param runtimeCredentials the token and TLS of the channel to a remote runtime
  */
 public record AppSettings(
     StoreKind store,
@@ -40,7 +42,8 @@ public record AppSettings(
     Duration maxConnectionLife,
     Duration handlerTimeout,
     Duration sendTimeout,
-    Optional<HmacTokens> authentication) {
+    Optional<HmacTokens> authentication,
+    RuntimeCredentials runtimeCredentials) {
 
   public AppSettings {
     requireNonNull(store, "store");
@@ -54,6 +57,11 @@ public record AppSettings(
     requireNonNull(handlerTimeout, "handlerTimeout");
     requireNonNull(sendTimeout, "sendTimeout");
     requireNonNull(authentication, "authentication");
+    requireNonNull(runtimeCredentials, "runtimeCredentials");
+    if (runtimeCredentials.tls() && serviceAddress.isEmpty()) {
+      throw new IllegalArgumentException("--runtime-tls (NITRICWS_RUNTIME_TLS) is for a remote runtime: give "
+          + "--service-address; the embedded runtime speaks plaintext on 127.0.0.1");
+    }
     port("local gRPC port", localGrpcPort);
     port("local websocket port", localWebsocketPort);
     if (!java.util.Set.of("run", "build", "cloud").contains(nitricEnvironment)) {
@@ -99,7 +107,8 @@ public record AppSettings(
   /** These settings with the runtime at {@code address} (used once the embedded runtime is up). */
   public AppSettings withServiceAddress(String address) {
     return new AppSettings(store, socket, Optional.of(address), nitricEnvironment, localGrpcPort, localWebsocketPort,
-        kvStore, redis, postgres, maxConnectionLife, handlerTimeout, sendTimeout, authentication);
+        kvStore, redis, postgres, maxConnectionLife, handlerTimeout, sendTimeout, authentication,
+        runtimeCredentials);
   }
 
   @Override
@@ -108,7 +117,7 @@ public record AppSettings(
         + ", environment=" + nitricEnvironment + ", kvStore=" + kvStore
         + (store == StoreKind.REDIS ? ", " + redis : "") + (store == StoreKind.POSTGRES ? ", " + postgres : "")
         + ", maxConnectionLife=" + maxConnectionLife + ", handlerTimeout=" + handlerTimeout + ", sendTimeout=" + sendTimeout
-        + ", authentication=" + (authentication.isPresent() ? "hmac" : "off") + "]";
+        + ", authentication=" + (authentication.isPresent() ? "hmac" : "off") + ", runtime=" + runtimeCredentials + "]";
   }
 
   private static void port(String what, int port) {

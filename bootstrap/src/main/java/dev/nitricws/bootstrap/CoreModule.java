@@ -41,6 +41,7 @@ final class CoreModule extends AbstractModule {
         .orElseThrow(() -> new IllegalStateException("no Nitric runtime address: start the local runtime first"));
     return NitricRuntime.builder(NitricSettings.address(address, NitricSettings.Environment.parse(settings.nitricEnvironment())))
         .sendTimeout(settings.sendTimeout())
+        .credentials(settings.runtimeCredentials())
         .connect();
   }
 

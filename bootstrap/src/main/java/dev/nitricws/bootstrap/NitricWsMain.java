@@ -1,10 +1,13 @@
 package dev.nitricws.bootstrap;
 
+import dev.nitricws.adapters.nitric.RuntimeCredentials;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.HmacTokens;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -129,6 +132,16 @@ public final class NitricWsMain implements Callable<Integer> {
       description = "How long a token from --mint-token is valid (NITRICWS_TOKEN_LIFE). Default: ${DEFAULT-VALUE}.")
   String tokenLife;
 
+  @Option(names = "--runtime-tls", defaultValue = "${env:NITRICWS_RUNTIME_TLS:-false}",
+      description = "Speak TLS to the runtime at --service-address (NITRICWS_RUNTIME_TLS). The shared runtime token "
+          + "comes from NITRICWS_RUNTIME_TOKEN only, never a flag, and is sent as authorization: Bearer on every call. "
+          + "Default: ${DEFAULT-VALUE}.")
+  boolean runtimeTls;
+
+  @Option(names = "--runtime-ca", defaultValue = "${env:NITRICWS_RUNTIME_CA}",
+      description = "PEM file of the certificates to trust for --runtime-tls instead of the system's (NITRICWS_RUNTIME_CA).")
+  String runtimeCa;
+
   @Spec
   CommandSpec spec;
 
@@ -164,7 +177,22 @@ public final class NitricWsMain implements Callable<Integer> {
         duration("--max-connection-life", maxConnectionLife),
         duration("--handler-timeout", handlerTimeout),
         duration("--send-timeout", sendTimeout),
-        tokens());
+        tokens(),
+        runtimeCredentials());
+  }
+
+  /** The runtime token (from the environment only: a flag would show in the process list), TLS and CA. */
+  private RuntimeCredentials runtimeCredentials() {
+    Map<String, String> env = new HashMap<>();
+    Optional.ofNullable(System.getenv(RuntimeCredentials.TOKEN)).ifPresent(t -> env.put(RuntimeCredentials.TOKEN, t));
+    env.put(RuntimeCredentials.TLS, Boolean.toString(runtimeTls));
+    Optional.ofNullable(runtimeCa).ifPresent(ca -> env.put(RuntimeCredentials.CA, ca));
+    try {
+      return RuntimeCredentials.from(env);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage().replace(RuntimeCredentials.CA, "--runtime-ca (" + RuntimeCredentials.CA + ")")
+          .replace(RuntimeCredentials.TLS + "=true", "--runtime-tls"), e);
+    }
   }
 
   /** The signed tokens of --auth-secret, if given; the message of a bad secret never shows it. */

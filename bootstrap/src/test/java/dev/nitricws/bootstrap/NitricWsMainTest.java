@@ -55,7 +55,8 @@ class NitricWsMainTest {
     return new AppSettings(store, dev.nitricws.domain.SocketName.of("chat"), address, environment, 0, 4000,
         "connections", new RedisSettings(null, false, Duration.ofSeconds(5)),
         new PostgresSettings(null, null, null, "nitricws", 10, Duration.ofSeconds(5), Duration.ofSeconds(10), true),
-        Duration.ofHours(2), Duration.ofSeconds(10), Duration.ofSeconds(10), java.util.Optional.empty());
+        Duration.ofHours(2), Duration.ofSeconds(10), Duration.ofSeconds(10), java.util.Optional.empty(),
+        dev.nitricws.adapters.nitric.RuntimeCredentials.none());
   }
 
   @Test
@@ -64,6 +65,22 @@ class NitricWsMainTest {
     assertThat(NitricWsMain.parse("--store=memory", "--send-timeout=3s").sendTimeout()).isEqualTo(Duration.ofSeconds(3));
     assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--send-timeout=0s"))
         .hasMessageContaining("--send-timeout must be positive");
+  }
+
+  @Test
+  void aRemoteRuntimeCanBeReachedOverTlsTrustingAGivenCa(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws java.io.IOException {
+    java.nio.file.Path ca = java.nio.file.Files.writeString(dir.resolve("ca.pem"), "pem");
+    AppSettings tls = NitricWsMain.parse("--store=memory", "--service-address=runtime.internal:50051", "--runtime-tls",
+        "--runtime-ca=" + ca);
+
+    assertThat(tls.runtimeCredentials().tls()).isTrue();
+    assertThat(tls.runtimeCredentials().trustedCertificates()).contains(ca);
+    assertThat(NitricWsMain.parse("--store=memory").runtimeCredentials().tls()).isFalse();
+    assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--runtime-tls"))
+        .hasMessageContaining("--runtime-tls").hasMessageContaining("--service-address");
+    assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--service-address=h:1", "--runtime-ca=" + ca))
+        .hasMessageContaining("--runtime-ca").hasMessageContaining("--runtime-tls");
   }
 
   @Test

@@ -6,9 +6,13 @@ import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.MessageSender;
 import dev.nitricws.ports.SocketEvents;
 import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.TlsChannelCredentials;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,11 +25,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Nitric adapters wired by hand, for embedding without any DI: one plaintext channel to the
- * runtime at {@code SERVICE_ADDRESS}, the sender, key-value registries, resource declarations and
- * the event sources. {@link #close()} stops the event sources and then the channel. Every
- * SendMessage and CloseConnection carries a deadline ({@link #DEFAULT_SEND_TIMEOUT} unless the
- * builder says otherwise), so a send the runtime never answers ends as failed and is cancelled.
+ * The Nitric adapters wired by hand, for embedding without any DI: one channel to the runtime at
+ * {@code SERVICE_ADDRESS} (plaintext, or TLS and a bearer token: {@link RuntimeCredentials}), the
+ * sender, key-value registries, resource declarations and the event sources. {@link #close()}
+ * stops the event sources and then the channel. Every SendMessage and CloseConnection carries a
+ * deadline ({@link #DEFAULT_SEND_TIMEOUT} unless the builder says otherwise), so a send the
+ * runtime never answers ends as failed and is cancelled.
  *
  * <pre>{@code
  * NitricRuntime nitric = NitricRuntime.fromEnvironment();
@@ -59,9 +64,9 @@ public final class NitricRuntime implements AutoCloseable {
     this.resources = new NitricResources(channel);
   }
 
-  /** Connects to the runtime the process environment names. */
+  /** Connects to the runtime the process environment names, with the credentials it names. */
   public static NitricRuntime fromEnvironment() {
-    return connect(NitricSettings.fromEnvironment());
+    return builder(NitricSettings.fromEnvironment()).credentials(RuntimeCredentials.fromEnvironment()).connect();
   }
 
   /** Opens a plaintext channel to {@code settings}' address (lazily: nothing is sent yet), with the defaults. */
@@ -170,6 +175,7 @@ public final class NitricRuntime implements AutoCloseable {
   public static final class Builder {
     private final NitricSettings settings;
     private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
+    private RuntimeCredentials credentials = RuntimeCredentials.none();
 
     private Builder(NitricSettings settings) {
       this.settings = requireNonNull(settings, "settings");
@@ -185,13 +191,44 @@ public final class NitricRuntime implements AutoCloseable {
       return this;
     }
 
-    /** Opens the channel to the runtime (lazily: nothing is sent yet). */
+    /** The token and TLS of the channel {@link #connect()} opens (default: plaintext, no token). */
+    public Builder credentials(RuntimeCredentials credentials) {
+      this.credentials = requireNonNull(credentials, "credentials");
+      return this;
+    }
+
+    /**
+     * Opens the channel to the runtime (lazily: nothing is sent yet).
+     *
+     * @throws IllegalArgumentException when the trusted certificates cannot be read
+     */
     public NitricRuntime connect() {
-      ManagedChannel channel = Grpc.newChannelBuilderForAddress(settings.host(), settings.port(),
-          InsecureChannelCredentials.create()).build();
-      LOG.info("Nitric runtime at {} (NITRIC_ENVIRONMENT={})", settings.serviceAddress(),
-          settings.environment().name().toLowerCase(java.util.Locale.ROOT));
-      return new NitricRuntime(settings, channel, sendTimeout);
+      ChannelCredentials transport = InsecureChannelCredentials.create();
+      if (credentials.tls()) {
+        TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
+        credentials.trustedCertificates().ifPresent(file -> {
+          try {
+            tls.trustManager(file.toFile());
+          } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot use the certificates in " + file + " to trust the Nitric runtime: "
+                + LogText.escape(e), e);
+          }
+        });
+        transport = tls.build();
+      }
+      ManagedChannelBuilder<?> builder = Grpc.newChannelBuilderForAddress(settings.host(), settings.port(), transport);
+      credentials.token().ifPresent(token -> builder.intercept(new BearerTokenInterceptor(token)));
+      if (credentials.token().isPresent() && !credentials.tls() && !isLoopback(settings.host())) {
+        LOG.warn("the runtime token goes to {} over plaintext; set {}=true unless the network is private",
+            settings.serviceAddress(), RuntimeCredentials.TLS);
+      }
+      LOG.info("Nitric runtime at {} (NITRIC_ENVIRONMENT={}, {})", settings.serviceAddress(),
+          settings.environment().name().toLowerCase(java.util.Locale.ROOT), credentials);
+      return new NitricRuntime(settings, builder.build(), sendTimeout);
+    }
+
+    private static boolean isLoopback(String host) {
+      return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
     }
 
     /** Uses {@code channel} (an in-process one in tests), which the runtime client then owns and shuts down. */

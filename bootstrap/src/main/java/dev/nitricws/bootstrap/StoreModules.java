@@ -67,7 +67,11 @@ final class StoreModules {
     @Provides
     @Singleton
     ConnectionRegistry registry(AppSettings settings, Clock clock, Lifecycle lifecycle) {
-      PostgresSettings postgres = settings.postgres();
+      return lifecycle.closeOnStop("postgres registry", PostgresConnectionRegistry.start(config(settings.postgres()), clock));
+    }
+
+    /** The registry's settings: the URL as given (sslmode, sslrootcert and the rest reach the driver), then the flags. */
+    static PostgresRegistryConfig config(PostgresSettings postgres) {
       PostgresRegistryConfig config = PostgresRegistryConfig.forUrl(postgres.url())
           .withSchema(postgres.schema())
           .withPoolSize(postgres.poolSize())
@@ -80,7 +84,7 @@ final class StoreModules {
       if (postgres.password() != null && !postgres.password().isEmpty()) {
         config = config.withPassword(postgres.password());
       }
-      return lifecycle.closeOnStop("postgres registry", PostgresConnectionRegistry.start(config, clock));
+      return config;
     }
   }
 

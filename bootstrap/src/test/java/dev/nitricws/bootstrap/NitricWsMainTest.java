@@ -84,6 +84,16 @@ class NitricWsMainTest {
   }
 
   @Test
+  void theTlsParametersOfThePostgresUrlReachTheRegistryUnchanged() {
+    String url = "jdbc:postgresql://db.internal:5432/app?sslmode=verify-full&sslrootcert=/etc/nitricws/root.crt";
+    AppSettings s = NitricWsMain.parse("--store=postgres", "--postgres-url=" + url, "--postgres-user=app",
+        "--postgres-password=s3cret");
+
+    assertThat(StoreModules.PostgresStoreModule.config(s.postgres()).jdbcUrl()).isEqualTo(url);
+    assertThat(StoreModules.PostgresStoreModule.config(s.postgres()).user()).isEqualTo("app");
+  }
+
+  @Test
   void durationsTakeShortAndIsoForms() {
     assertThat(NitricWsMain.duration("x", "500ms")).isEqualTo(Duration.ofMillis(500));
     assertThat(NitricWsMain.duration("x", "2h")).isEqualTo(Duration.ofHours(2));

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A running application: with no SERVICE_ADDRESS, the local runtime in-process and the app
  * against it; with one, the app against that runtime. Start with {@link #start}; {@link #close}
- * stops everything in reverse order (event streams, handlers, store, runtime).
+ * stops everything in reverse order (the embedded gateway and its clients, event streams,
+ * handlers, store, runtime).
  */
 public final class NitricWsServer implements AutoCloseable {
 
@@ -100,6 +101,11 @@ public final class NitricWsServer implements AutoCloseable {
     return settings;
   }
 
+  /** The socket name the store keeps this server's connections under. */
+  public dev.nitricws.domain.SocketName storedSocket() {
+    return settings.socket();
+  }
+
   /** The app, to send or broadcast from anywhere. */
   public WebsocketApp app() {
     return app;
@@ -138,7 +144,11 @@ public final class NitricWsServer implements AutoCloseable {
         + "  Ctrl-C stops it.";
   }
 
-  /** Stops the event streams, the handlers, the store and the runtime, in that order. Idempotent. */
+  /**
+   * Stops in order: the embedded runtime's gateway first (it closes every client, and waits until
+   * the app has handled each disconnect, so the store keeps no entry of this process), then the
+   * event streams, the handlers, the store and the runtime. Idempotent.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -146,6 +156,13 @@ public final class NitricWsServer implements AutoCloseable {
     }
     closed = true;
     LOG.info("stopping nitric-ws");
+    if (localRuntime != null) {
+      try {
+        localRuntime.closeGateway(settings.handlerTimeout().plusSeconds(2));
+      } catch (RuntimeException e) {
+        LOG.warn("could not close the gateway of the embedded runtime first", e);
+      }
+    }
     closeQuietly(nitric);
     lifecycle.close();
     closeQuietly(localRuntime);

@@ -14,23 +14,27 @@ import dev.nitricws.ports.WebsocketApp;
 import java.time.Clock;
 
 /**
- * What every configuration has: the settings, the clock, the client of the Nitric runtime with
- * its sender, and the websocket app over whichever registry the store module binds.
+ * What every configuration has: the settings, the clock, the gateway's scope (for stores several
+ * gateways share), the client of the Nitric runtime with its sender, and the websocket app over
+ * whichever registry the store module binds.
  */
 final class CoreModule extends AbstractModule {
 
   private final AppSettings settings;
   private final Lifecycle lifecycle;
+  private final GatewayScope scope;
 
-  CoreModule(AppSettings settings, Lifecycle lifecycle) {
+  CoreModule(AppSettings settings, Lifecycle lifecycle, GatewayScope scope) {
     this.settings = requireNonNull(settings, "settings");
     this.lifecycle = requireNonNull(lifecycle, "lifecycle");
+    this.scope = requireNonNull(scope, "scope");
   }
 
   @Override
   protected void configure() {
     bind(AppSettings.class).toInstance(settings);
     bind(Lifecycle.class).toInstance(lifecycle);
+    bind(GatewayScope.class).toInstance(scope);
     bind(Clock.class).toInstance(Clock.systemUTC());
   }
 

@@ -3,6 +3,9 @@ package dev.nitricws.bootstrap;
 import static java.util.Objects.requireNonNull;
 
 import dev.nitricws.domain.SocketName;
+import dev.nitricws.adapters.nitric.NitricEventSource;
+import dev.nitricws.adapters.nitric.RuntimeCredentials;
+import dev.nitricws.ports.HmacTokens;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -22,6 +25,9 @@ import java.util.Optional;
  * @param postgres the PostgreSQL store's settings
  * @param maxConnectionLife how long a registry entry lives after connect
  * @param handlerTimeout how long a handler may run before its event is answered without it
+ * @param sendTimeout how long one send or close may take before it counts as failed
+ * @param authentication connect-time authentication with signed tokens; empty: none
+ * @param runtimeCredentials the token and TLS of the channel to a remote runtime
  */
 public record AppSettings(
     StoreKind store,
@@ -34,7 +40,10 @@ public record AppSettings(
     RedisSettings redis,
     PostgresSettings postgres,
     Duration maxConnectionLife,
-    Duration handlerTimeout) {
+    Duration handlerTimeout,
+    Duration sendTimeout,
+    Optional<HmacTokens> authentication,
+    RuntimeCredentials runtimeCredentials) {
 
   public AppSettings {
     requireNonNull(store, "store");
@@ -46,6 +55,13 @@ public record AppSettings(
     requireNonNull(postgres, "postgres");
     requireNonNull(maxConnectionLife, "maxConnectionLife");
     requireNonNull(handlerTimeout, "handlerTimeout");
+    requireNonNull(sendTimeout, "sendTimeout");
+    requireNonNull(authentication, "authentication");
+    requireNonNull(runtimeCredentials, "runtimeCredentials");
+    if (runtimeCredentials.tls() && serviceAddress.isEmpty()) {
+      throw new IllegalArgumentException("--runtime-tls (NITRICWS_RUNTIME_TLS) is for a remote runtime: give "
+          + "--service-address; the embedded runtime speaks plaintext on 127.0.0.1");
+    }
     port("local gRPC port", localGrpcPort);
     port("local websocket port", localWebsocketPort);
     if (!java.util.Set.of("run", "build", "cloud").contains(nitricEnvironment)) {
@@ -66,6 +82,13 @@ public record AppSettings(
     }
     Durations.requirePositive("--max-connection-life", maxConnectionLife);
     Durations.requirePositive("--handler-timeout", handlerTimeout);
+    if (handlerTimeout.compareTo(NitricEventSource.DEFAULT_ANSWER_TIMEOUT) >= 0) {
+      throw new IllegalArgumentException("--handler-timeout must be shorter than "
+          + Durations.format(NitricEventSource.DEFAULT_ANSWER_TIMEOUT) + ", the event source's answer timeout, got "
+          + Durations.format(handlerTimeout) + ": the app must answer before the event source gives up on it, "
+          + "and that before the runtime does");
+    }
+    Durations.requirePositive("--send-timeout", sendTimeout);
   }
 
   /** Whether the local runtime is started in-process (no SERVICE_ADDRESS given). */
@@ -84,7 +107,8 @@ public record AppSettings(
   /** These settings with the runtime at {@code address} (used once the embedded runtime is up). */
   public AppSettings withServiceAddress(String address) {
     return new AppSettings(store, socket, Optional.of(address), nitricEnvironment, localGrpcPort, localWebsocketPort,
-        kvStore, redis, postgres, maxConnectionLife, handlerTimeout);
+        kvStore, redis, postgres, maxConnectionLife, handlerTimeout, sendTimeout, authentication,
+        runtimeCredentials);
   }
 
   @Override
@@ -92,7 +116,8 @@ public record AppSettings(
     return "AppSettings[store=" + store.flag() + ", socket=" + socket + ", serviceAddress=" + serviceAddress.orElse("(embedded)")
         + ", environment=" + nitricEnvironment + ", kvStore=" + kvStore
         + (store == StoreKind.REDIS ? ", " + redis : "") + (store == StoreKind.POSTGRES ? ", " + postgres : "")
-        + ", maxConnectionLife=" + maxConnectionLife + ", handlerTimeout=" + handlerTimeout + "]";
+        + ", maxConnectionLife=" + maxConnectionLife + ", handlerTimeout=" + handlerTimeout + ", sendTimeout=" + sendTimeout
+        + ", authentication=" + (authentication.isPresent() ? "hmac" : "off") + ", runtime=" + runtimeCredentials + "]";
   }
 
   private static void port(String what, int port) {

@@ -1,6 +1,5 @@
 package dev.nitricws.bootstrap;
 
-import dev.nitricws.domain.BroadcastReport;
 import dev.nitricws.ports.ConnectContext;
 import dev.nitricws.ports.MessageContext;
 import dev.nitricws.ports.SocketHandler;
@@ -24,10 +23,11 @@ final class ChatHandler implements SocketHandler {
 
   @Override
   public void onMessage(MessageContext context) {
-    // the bytes as they came: text stays text, binary stays binary. The handler waits for the
-    // broadcast (on the app's handler thread, never a network thread), so one sender's messages
-    // reach everyone in the order they were sent.
-    BroadcastReport report = context.socket().broadcast(context.bytes()).toCompletableFuture().join();
-    LOG.debug("broadcast from {}: {}", context.connectionId(), report);
+    // the bytes as they came: text stays text, binary stays binary. The app answers this message,
+    // and hands this client's next one to the handler, only once the broadcast has ended, so one
+    // sender's messages reach everyone in the order they were sent; no thread waits meanwhile, and
+    // each send ends by the send timeout, so a client that never reads holds up nobody but the sender.
+    context.answerAfter(context.socket().broadcast(context.bytes())
+        .thenAccept(report -> LOG.debug("broadcast from {}: {}", context.connectionId(), report)));
   }
 }

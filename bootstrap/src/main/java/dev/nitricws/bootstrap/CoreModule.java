@@ -14,23 +14,27 @@ import dev.nitricws.ports.WebsocketApp;
 import java.time.Clock;
 
 /**
- * What every configuration has: the settings, the clock, the client of the Nitric runtime with
- * its sender, and the websocket app over whichever registry the store module binds.
+ * What every configuration has: the settings, the clock, the gateway's scope (for stores several
+ * gateways share), the client of the Nitric runtime with its sender, and the websocket app over
+ * whichever registry the store module binds.
  */
 final class CoreModule extends AbstractModule {
 
   private final AppSettings settings;
   private final Lifecycle lifecycle;
+  private final GatewayScope scope;
 
-  CoreModule(AppSettings settings, Lifecycle lifecycle) {
+  CoreModule(AppSettings settings, Lifecycle lifecycle, GatewayScope scope) {
     this.settings = requireNonNull(settings, "settings");
     this.lifecycle = requireNonNull(lifecycle, "lifecycle");
+    this.scope = requireNonNull(scope, "scope");
   }
 
   @Override
   protected void configure() {
     bind(AppSettings.class).toInstance(settings);
     bind(Lifecycle.class).toInstance(lifecycle);
+    bind(GatewayScope.class).toInstance(scope);
     bind(Clock.class).toInstance(Clock.systemUTC());
   }
 
@@ -39,7 +43,10 @@ final class CoreModule extends AbstractModule {
   NitricRuntime nitricRuntime(AppSettings settings) {
     String address = settings.serviceAddress()
         .orElseThrow(() -> new IllegalStateException("no Nitric runtime address: start the local runtime first"));
-    return NitricRuntime.connect(NitricSettings.address(address, NitricSettings.Environment.parse(settings.nitricEnvironment())));
+    return NitricRuntime.builder(NitricSettings.address(address, NitricSettings.Environment.parse(settings.nitricEnvironment())))
+        .sendTimeout(settings.sendTimeout())
+        .credentials(settings.runtimeCredentials())
+        .connect();
   }
 
   @Provides
@@ -52,11 +59,16 @@ final class CoreModule extends AbstractModule {
   @Singleton
   WebsocketApp websocketApp(ConnectionRegistry registry, MessageSender sender, SocketHandler handler,
       AppSettings settings, Clock clock, Lifecycle lifecycle) {
+    // with --auth-secret every connect is authenticated before the handler sees it
+    SocketHandler served = settings.authentication()
+        .map(tokens -> SocketHandler.authenticated(tokens, handler))
+        .orElse(handler);
     WebsocketApp app = WebsocketApp.builder(registry, sender)
-        .socket(settings.socket(), handler)
+        .socket(settings.socket(), served)
         .clock(clock)
         .maxConnectionLife(settings.maxConnectionLife())
         .handlerTimeout(settings.handlerTimeout())
+        .sendTimeout(settings.sendTimeout())
         .build();
     return lifecycle.closeOnStop("websocket app", app);
   }

@@ -39,4 +39,12 @@ final class Durations {
       throw new IllegalArgumentException(flag + " must be positive, got " + d);
     }
   }
+
+  /** {@code d} in the short form when it is whole seconds or milliseconds (20s, 500ms), ISO-8601 otherwise. */
+  static String format(Duration d) {
+    if (d.toMillis() % 1000 == 0 && d.toNanos() % 1_000_000 == 0) {
+      return d.toSeconds() + "s";
+    }
+    return d.toNanos() % 1_000_000 == 0 ? d.toMillis() + "ms" : d.toString();
+  }
 }

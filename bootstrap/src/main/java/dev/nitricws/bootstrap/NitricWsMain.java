@@ -1,15 +1,22 @@
 package dev.nitricws.bootstrap;
 
+import dev.nitricws.adapters.nitric.RuntimeCredentials;
 import dev.nitricws.domain.SocketName;
+import dev.nitricws.ports.HmacTokens;
+import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The command line: reads flags and environment variables into {@link AppSettings}, starts the
@@ -107,6 +114,37 @@ public final class NitricWsMain implements Callable<Integer> {
       description = "How long a handler may run before its event is answered without it (NITRICWS_HANDLER_TIMEOUT). Default: ${DEFAULT-VALUE}.")
   String handlerTimeout;
 
+  @Option(names = "--send-timeout", defaultValue = "${env:NITRICWS_SEND_TIMEOUT:-10s}",
+      description = "How long one send to a client may take before it counts as failed; a broadcast never waits "
+          + "longer on one slow client (NITRICWS_SEND_TIMEOUT). Default: ${DEFAULT-VALUE}.")
+  String sendTimeout;
+
+  @Option(names = "--auth-secret", defaultValue = "${env:NITRICWS_AUTH_SECRET}",
+      description = "Switches connect-time authentication on: clients connect with ?token=<token signed with this "
+          + "secret> (HMAC-SHA256, at least 32 bytes); prefer the variable (NITRICWS_AUTH_SECRET). Never logged.")
+  String authSecret;
+
+  @Option(names = "--mint-token", paramLabel = "SUBJECT",
+      description = "Prints a token for SUBJECT signed with the auth secret, for trying authentication out, and exits.")
+  String mintToken;
+
+  @Option(names = "--token-life", defaultValue = "${env:NITRICWS_TOKEN_LIFE:-1h}",
+      description = "How long a token from --mint-token is valid (NITRICWS_TOKEN_LIFE). Default: ${DEFAULT-VALUE}.")
+  String tokenLife;
+
+  @Option(names = "--runtime-tls", defaultValue = "${env:NITRICWS_RUNTIME_TLS:-false}",
+      description = "Speak TLS to the runtime at --service-address (NITRICWS_RUNTIME_TLS). The shared runtime token "
+          + "comes from NITRICWS_RUNTIME_TOKEN only, never a flag, and is sent as authorization: Bearer on every call. "
+          + "Default: ${DEFAULT-VALUE}.")
+  boolean runtimeTls;
+
+  @Option(names = "--runtime-ca", defaultValue = "${env:NITRICWS_RUNTIME_CA}",
+      description = "PEM file of the certificates to trust for --runtime-tls instead of the system's (NITRICWS_RUNTIME_CA).")
+  String runtimeCa;
+
+  @Spec
+  CommandSpec spec;
+
   /**
    * The settings that {@code args} (and the environment) give, as the command line reads them;
    * for embedding and tests. Throws IllegalArgumentException naming a bad value.
@@ -137,11 +175,58 @@ public final class NitricWsMain implements Callable<Integer> {
             duration("--postgres-connection-timeout", postgresConnectionTimeout),
             duration("--postgres-statement-timeout", postgresStatementTimeout), postgresMigrate),
         duration("--max-connection-life", maxConnectionLife),
-        duration("--handler-timeout", handlerTimeout));
+        duration("--handler-timeout", handlerTimeout),
+        duration("--send-timeout", sendTimeout),
+        tokens(),
+        runtimeCredentials());
+  }
+
+  /** The runtime token (from the environment only: a flag would show in the process list), TLS and CA. */
+  private RuntimeCredentials runtimeCredentials() {
+    Map<String, String> env = new HashMap<>();
+    Optional.ofNullable(System.getenv(RuntimeCredentials.TOKEN)).ifPresent(t -> env.put(RuntimeCredentials.TOKEN, t));
+    env.put(RuntimeCredentials.TLS, Boolean.toString(runtimeTls));
+    Optional.ofNullable(runtimeCa).ifPresent(ca -> env.put(RuntimeCredentials.CA, ca));
+    try {
+      return RuntimeCredentials.from(env);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage().replace(RuntimeCredentials.CA, "--runtime-ca (" + RuntimeCredentials.CA + ")")
+          .replace(RuntimeCredentials.TLS + "=true", "--runtime-tls"), e);
+    }
+  }
+
+  /** The signed tokens of --auth-secret, if given; the message of a bad secret never shows it. */
+  private Optional<HmacTokens> tokens() {
+    if (authSecret == null || authSecret.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(HmacTokens.withSecret(authSecret));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--auth-secret (NITRICWS_AUTH_SECRET): " + e.getMessage(), e);
+    }
+  }
+
+  /** --mint-token: the token for the subject, or an exit code after saying what is wrong. */
+  private int mint(PrintWriter out, PrintWriter err) {
+    try {
+      HmacTokens tokens = tokens().orElseThrow(() -> new IllegalArgumentException(
+          "--mint-token needs --auth-secret (or NITRICWS_AUTH_SECRET), the secret the server checks tokens with"));
+      Duration life = duration("--token-life", tokenLife);
+      Durations.requirePositive("--token-life", life);
+      out.println(tokens.mint(mintToken, life));
+      return 0;
+    } catch (IllegalArgumentException e) {
+      err.println("nitric-ws: " + e.getMessage());
+      return 2;
+    }
   }
 
   @Override
   public Integer call() throws Exception {
+    if (mintToken != null) {
+      return mint(spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
     AppSettings settings;
     try {
       settings = settings();

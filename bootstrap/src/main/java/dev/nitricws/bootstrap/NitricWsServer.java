@@ -7,6 +7,8 @@ import com.google.inject.Injector;
 import com.google.inject.Module;
 import com.google.inject.ProvisionException;
 import dev.nitricws.adapters.nitric.NitricRuntime;
+import dev.nitricws.domain.SocketName;
+import dev.nitricws.ports.ScopedConnectionRegistry;
 import dev.nitricws.ports.WebsocketApp;
 import dev.nitricws.runtime.LocalRuntime;
 import java.util.concurrent.ExecutionException;
@@ -18,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A running application: with no SERVICE_ADDRESS, the local runtime in-process and the app
  * against it; with one, the app against that runtime. Start with {@link #start}; {@link #close}
- * stops everything in reverse order (event streams, handlers, store, runtime).
+ * stops everything in reverse order (the embedded gateway and its clients, event streams,
+ * handlers, store, runtime).
  */
 public final class NitricWsServer implements AutoCloseable {
 
@@ -31,14 +34,17 @@ public final class NitricWsServer implements AutoCloseable {
   private final Lifecycle lifecycle;
   private final NitricRuntime nitric;
   private final WebsocketApp app;
+  private final SocketName storedSocket;
   private boolean closed;
 
-  private NitricWsServer(AppSettings settings, LocalRuntime localRuntime, Lifecycle lifecycle, NitricRuntime nitric, WebsocketApp app) {
+  private NitricWsServer(AppSettings settings, LocalRuntime localRuntime, Lifecycle lifecycle, NitricRuntime nitric,
+      WebsocketApp app, SocketName storedSocket) {
     this.settings = settings;
     this.localRuntime = localRuntime;
     this.lifecycle = lifecycle;
     this.nitric = nitric;
     this.app = app;
+    this.storedSocket = storedSocket;
   }
 
   /** Starts the chat example with {@code settings}. */
@@ -58,6 +64,7 @@ public final class NitricWsServer implements AutoCloseable {
     LOG.info("starting nitric-ws: {}", settings);
     LocalRuntime local = null;
     Lifecycle lifecycle = new Lifecycle();
+    GatewayScope scope = new GatewayScope();
     NitricRuntime nitric = null;
     try {
       AppSettings effective = settings;
@@ -71,14 +78,19 @@ public final class NitricWsServer implements AutoCloseable {
         effective = settings.withServiceAddress(local.serviceAddress());
       }
       Injector injector = Guice.createInjector(
-          new CoreModule(effective, lifecycle),
+          new CoreModule(effective, lifecycle, scope),
           effective.collecting() ? StoreModules.forCollection(effective.store()) : StoreModules.forKind(effective.store()),
           handlerModule);
       nitric = injector.getInstance(NitricRuntime.class);
       WebsocketApp app = injector.getInstance(WebsocketApp.class);
       nitric.serve(app).toCompletableFuture().get(REGISTRATION_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      return new NitricWsServer(effective, local, lifecycle, nitric, app);
+      SocketName stored = effective.socket();
+      if (!effective.collecting() && effective.store().sharedAcrossGateways()) {
+        stored = keepApart(effective, app, scope);
+      }
+      return new NitricWsServer(effective, local, lifecycle, nitric, app, stored);
     } catch (ExecutionException | TimeoutException | InterruptedException | RuntimeException e) {
+      scope.fail(e);
       closeQuietly(nitric);
       lifecycle.close();
       closeQuietly(local);
@@ -95,9 +107,39 @@ public final class NitricWsServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Learns the gateway's URL from the runtime and gives the store its scope: from then on this
+   * process's connections are stored under the scoped socket name it returns.
+   */
+  private static SocketName keepApart(AppSettings settings, WebsocketApp app, GatewayScope scope)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    String url;
+    try {
+      url = app.websocket(settings.socket()).url().toCompletableFuture().get(REGISTRATION_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the Nitric runtime at " + settings.serviceAddress().orElseThrow()
+          + " did not say the URL of socket '" + settings.socket() + "' (SocketDetails), which keeps this gateway's "
+          + "connections apart from other gateways' in the shared " + settings.store().flag() + " store: "
+          + e.getCause().getMessage(), e.getCause());
+    }
+    String resolved = scope.resolve(url);
+    SocketName stored = ScopedConnectionRegistry.scoped(settings.socket(), resolved);
+    LOG.info("connections of socket '{}' are kept in the {} store as '{}', apart from other gateways' (this one: {})",
+        settings.socket(), settings.store().flag(), stored, resolved);
+    return stored;
+  }
+
   /** The settings in force (with the embedded runtime's address filled in). */
   public AppSettings settings() {
     return settings;
+  }
+
+  /**
+   * The socket name the store keeps this server's connections under: in Redis and PostgreSQL the
+   * socket's name scoped by its gateway ({@link GatewayScope}), elsewhere the socket's name.
+   */
+  public SocketName storedSocket() {
+    return storedSocket;
   }
 
   /** The app, to send or broadcast from anywhere. */
@@ -138,7 +180,11 @@ public final class NitricWsServer implements AutoCloseable {
         + "  Ctrl-C stops it.";
   }
 
-  /** Stops the event streams, the handlers, the store and the runtime, in that order. Idempotent. */
+  /**
+   * Stops in order: the embedded runtime's gateway first (it closes every client, and waits until
+   * the app has handled each disconnect, so the store keeps no entry of this process), then the
+   * event streams, the handlers, the store and the runtime. Idempotent.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -146,6 +192,13 @@ public final class NitricWsServer implements AutoCloseable {
     }
     closed = true;
     LOG.info("stopping nitric-ws");
+    if (localRuntime != null) {
+      try {
+        localRuntime.closeGateway(settings.handlerTimeout().plusSeconds(2));
+      } catch (RuntimeException e) {
+        LOG.warn("could not close the gateway of the embedded runtime first", e);
+      }
+    }
     closeQuietly(nitric);
     lifecycle.close();
     closeQuietly(localRuntime);

@@ -20,6 +20,15 @@ public enum StoreKind {
     return name().toLowerCase(Locale.ROOT);
   }
 
+  /**
+   * Whether several gateways may share the store (Redis, PostgreSQL): their connections are then
+   * kept apart by {@link GatewayScope}. The Nitric key-value store lives in one runtime, and memory
+   * in one process, so neither needs it.
+   */
+  public boolean sharedAcrossGateways() {
+    return this == REDIS || this == POSTGRES;
+  }
+
   /** The store named {@code value}; fails naming the allowed values. */
   public static StoreKind parse(String value) {
     String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);

@@ -11,6 +11,7 @@ import dev.nitricws.adapters.redis.RedisConnectionRegistry;
 import dev.nitricws.adapters.redis.RedisRegistryConfig;
 import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.ports.InMemoryConnectionRegistry;
+import dev.nitricws.ports.ScopedConnectionRegistry;
 import java.time.Clock;
 
 /** One Guice module per store; {@link #forKind} installs exactly one. */
@@ -50,24 +51,37 @@ final class StoreModules {
     }
   }
 
-  /** Connections in Redis, standalone or Cluster; one shared client, closed on stop. */
+  /**
+   * Connections in Redis, standalone or Cluster; one shared client, closed on stop. Kept apart
+   * from other gateways' connections by the gateway's scope.
+   */
   static final class RedisStoreModule extends AbstractModule {
     @Provides
     @Singleton
-    ConnectionRegistry registry(AppSettings settings, Clock clock, Lifecycle lifecycle) {
+    ConnectionRegistry registry(AppSettings settings, Clock clock, Lifecycle lifecycle, GatewayScope scope) {
       RedisSettings redis = settings.redis();
       RedisRegistryConfig config = (redis.cluster() ? RedisRegistryConfig.cluster(redis.url()) : RedisRegistryConfig.standalone(redis.url()))
           .withCommandTimeout(redis.commandTimeout());
-      return lifecycle.closeOnStop("redis registry", RedisConnectionRegistry.connect(config, clock));
+      RedisConnectionRegistry registry = lifecycle.closeOnStop("redis registry", RedisConnectionRegistry.connect(config, clock));
+      return ScopedConnectionRegistry.deferred(registry, scope.stage());
     }
   }
 
-  /** Connections in PostgreSQL tables; migrations run at start; the pool closes on stop. */
+  /**
+   * Connections in PostgreSQL tables; migrations run at start; the pool closes on stop. Kept apart
+   * from other gateways' connections by the gateway's scope.
+   */
   static final class PostgresStoreModule extends AbstractModule {
     @Provides
     @Singleton
-    ConnectionRegistry registry(AppSettings settings, Clock clock, Lifecycle lifecycle) {
-      PostgresSettings postgres = settings.postgres();
+    ConnectionRegistry registry(AppSettings settings, Clock clock, Lifecycle lifecycle, GatewayScope scope) {
+      PostgresConnectionRegistry registry =
+          lifecycle.closeOnStop("postgres registry", PostgresConnectionRegistry.start(config(settings.postgres()), clock));
+      return ScopedConnectionRegistry.deferred(registry, scope.stage());
+    }
+
+    /** The registry's settings: the URL as given (sslmode, sslrootcert and the rest reach the driver), then the flags. */
+    static PostgresRegistryConfig config(PostgresSettings postgres) {
       PostgresRegistryConfig config = PostgresRegistryConfig.forUrl(postgres.url())
           .withSchema(postgres.schema())
           .withPoolSize(postgres.poolSize())
@@ -80,7 +94,7 @@ final class StoreModules {
       if (postgres.password() != null && !postgres.password().isEmpty()) {
         config = config.withPassword(postgres.password());
       }
-      return lifecycle.closeOnStop("postgres registry", PostgresConnectionRegistry.start(config, clock));
+      return config;
     }
   }
 

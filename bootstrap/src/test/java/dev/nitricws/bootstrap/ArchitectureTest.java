@@ -27,10 +27,11 @@ class ArchitectureTest {
       .should().dependOnClassesThat().resideOutsideOfPackages("java..", "dev.nitricws.domain..")
       .as("domain depends on nothing but java.*");
 
-  /** Ports see the domain and Java, nothing else. */
+  /** Ports see the domain and the JDK's java.base (java.*, and javax.crypto for signed tokens), nothing else. */
   static final ArchRule PORTS_SEE_ONLY_THE_DOMAIN = noClasses().that().resideInAPackage("dev.nitricws.ports..")
-      .should().dependOnClassesThat().resideOutsideOfPackages("java..", "dev.nitricws.domain..", "dev.nitricws.ports..")
-      .as("ports depend on the domain and java.* only");
+      .should().dependOnClassesThat().resideOutsideOfPackages("java..", "javax.crypto..", "dev.nitricws.domain..",
+          "dev.nitricws.ports..")
+      .as("ports depend on the domain, java.* and javax.crypto only");
 
   /** Only bootstrap knows Guice. */
   static final ArchRule ONLY_BOOTSTRAP_KNOWS_GUICE = noClasses().that().resideOutsideOfPackage("dev.nitricws.bootstrap..")

@@ -55,7 +55,42 @@ class NitricWsMainTest {
     return new AppSettings(store, dev.nitricws.domain.SocketName.of("chat"), address, environment, 0, 4000,
         "connections", new RedisSettings(null, false, Duration.ofSeconds(5)),
         new PostgresSettings(null, null, null, "nitricws", 10, Duration.ofSeconds(5), Duration.ofSeconds(10), true),
-        Duration.ofHours(2), Duration.ofSeconds(10));
+        Duration.ofHours(2), Duration.ofSeconds(10), Duration.ofSeconds(10), java.util.Optional.empty(),
+        dev.nitricws.adapters.nitric.RuntimeCredentials.none());
+  }
+
+  @Test
+  void sendsAreBoundedByDefaultAndTheBoundIsAFlag() {
+    assertThat(NitricWsMain.parse("--store=memory").sendTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(NitricWsMain.parse("--store=memory", "--send-timeout=3s").sendTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--send-timeout=0s"))
+        .hasMessageContaining("--send-timeout must be positive");
+  }
+
+  @Test
+  void aRemoteRuntimeCanBeReachedOverTlsTrustingAGivenCa(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws java.io.IOException {
+    java.nio.file.Path ca = java.nio.file.Files.writeString(dir.resolve("ca.pem"), "pem");
+    AppSettings tls = NitricWsMain.parse("--store=memory", "--service-address=runtime.internal:50051", "--runtime-tls",
+        "--runtime-ca=" + ca);
+
+    assertThat(tls.runtimeCredentials().tls()).isTrue();
+    assertThat(tls.runtimeCredentials().trustedCertificates()).contains(ca);
+    assertThat(NitricWsMain.parse("--store=memory").runtimeCredentials().tls()).isFalse();
+    assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--runtime-tls"))
+        .hasMessageContaining("--runtime-tls").hasMessageContaining("--service-address");
+    assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--service-address=h:1", "--runtime-ca=" + ca))
+        .hasMessageContaining("--runtime-ca").hasMessageContaining("--runtime-tls");
+  }
+
+  @Test
+  void theTlsParametersOfThePostgresUrlReachTheRegistryUnchanged() {
+    String url = "jdbc:postgresql://db.internal:5432/app?sslmode=verify-full&sslrootcert=/etc/nitricws/root.crt";
+    AppSettings s = NitricWsMain.parse("--store=postgres", "--postgres-url=" + url, "--postgres-user=app",
+        "--postgres-password=s3cret");
+
+    assertThat(StoreModules.PostgresStoreModule.config(s.postgres()).jdbcUrl()).isEqualTo(url);
+    assertThat(StoreModules.PostgresStoreModule.config(s.postgres()).user()).isEqualTo("app");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.nitricws.domain;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -11,7 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Sends one message to every connection of a socket. Ids are read from the registry page by
  * page and at most {@code maxInFlight} sends are outstanding at any time, so memory stays flat
  * whatever the number of connections and the gateway is never flooded. Connections the gateway
- * reports gone are pruned; expired entries are never read, so never sent to. Nothing blocks.
+ * reports gone are pruned; expired entries are never read, so never sent to. Every send is
+ * bounded by the send timeout: one the gateway never answers ends as failed at its deadline and
+ * frees its slot, so one slow connection cannot hold a broadcast up. Nothing blocks.
  */
 public final class Broadcaster {
 
@@ -19,13 +22,20 @@ public final class Broadcaster {
   public static final int DEFAULT_PAGE_SIZE = 500;
   /** Default number of sends outstanding at once. */
   public static final int DEFAULT_MAX_IN_FLIGHT = 256;
+  /** Default longest wait for one send. */
+  public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(10);
 
   private final ConnectionRegistry registry;
   private final ConnectionPruner pruner;
   private final int pageSize;
   private final int maxInFlight;
+  private final Duration sendTimeout;
 
-  public Broadcaster(ConnectionRegistry registry, int pageSize, int maxInFlight) {
+  /**
+   * A broadcaster reading {@code pageSize} ids at a time, with at most {@code maxInFlight} sends
+   * outstanding, each of which ends as failed if not answered within {@code sendTimeout}.
+   */
+  public Broadcaster(ConnectionRegistry registry, int pageSize, int maxInFlight, Duration sendTimeout) {
     this.registry = requireNonNull(registry, "registry");
     this.pruner = new ConnectionPruner(registry);
     if (pageSize < 1 || pageSize > 10_000) {
@@ -34,13 +44,28 @@ public final class Broadcaster {
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be at least 1, got " + maxInFlight);
     }
+    requireNonNull(sendTimeout, "sendTimeout");
+    if (sendTimeout.isNegative() || sendTimeout.isZero()) {
+      throw new IllegalArgumentException("sendTimeout must be positive, got " + sendTimeout);
+    }
     this.pageSize = pageSize;
     this.maxInFlight = maxInFlight;
+    this.sendTimeout = sendTimeout;
   }
 
-  /** A broadcaster with {@link #DEFAULT_PAGE_SIZE} and {@link #DEFAULT_MAX_IN_FLIGHT}. */
+  /** A broadcaster with {@link #DEFAULT_SEND_TIMEOUT}. */
+  public Broadcaster(ConnectionRegistry registry, int pageSize, int maxInFlight) {
+    this(registry, pageSize, maxInFlight, DEFAULT_SEND_TIMEOUT);
+  }
+
+  /** A broadcaster with {@link #DEFAULT_PAGE_SIZE}, {@link #DEFAULT_MAX_IN_FLIGHT} and {@link #DEFAULT_SEND_TIMEOUT}. */
   public Broadcaster(ConnectionRegistry registry) {
-    this(registry, DEFAULT_PAGE_SIZE, DEFAULT_MAX_IN_FLIGHT);
+    this(registry, DEFAULT_PAGE_SIZE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_SEND_TIMEOUT);
+  }
+
+  /** The longest a send may take before it counts as failed. */
+  public Duration sendTimeout() {
+    return sendTimeout;
   }
 
   /** Delivers to every connection of {@code socket}. */
@@ -56,7 +81,7 @@ public final class Broadcaster {
   public CompletionStage<BroadcastReport> broadcast(SocketName socket, Delivery delivery, ConnectionId except) {
     requireNonNull(socket, "socket");
     requireNonNull(delivery, "delivery");
-    Run run = new Run(socket, delivery, except);
+    Run run = new Run(socket, delivery.within(sendTimeout), except);
     return registry.scan(socket, pageSize, run::page)
         .handle((count, scanError) -> scanError)
         .thenCompose(scanError -> run.finish().thenApply(report -> {
@@ -121,14 +146,8 @@ public final class Broadcaster {
 
     private void send(ConnectionId id) {
       outstanding.incrementAndGet();
-      CompletionStage<SendOutcome> outcome;
-      try {
-        outcome = delivery.deliverTo(id);
-      } catch (RuntimeException e) {
-        outcome = CompletableFuture.completedFuture(new SendOutcome.Failed(e));
-      }
-      outcome
-          .exceptionally(SendOutcome.Failed::new)
+      // bounded: never throws, never fails, ends by the send timeout
+      delivery.deliverTo(id)
           .thenCompose(o -> pruner.afterSend(socket, id, o))
           .whenComplete((o, error) -> {
             if (error != null || o instanceof SendOutcome.Failed) {

@@ -14,7 +14,7 @@ import java.util.Map;
  * when it connected and when the entry expires (the gateway's longest connection life after
  * connect). Times are kept to the millisecond, the precision every store keeps. Attribute and
  * query texts may hold any character but U+0000 and unpaired surrogates, which not every store
- * can keep.
+ * can keep. {@link #toString()} names the attributes and query parameters without their values.
  */
 public record Connection(
     SocketName socket,
@@ -70,5 +70,12 @@ public record Connection(
     Map<String, String> more = new LinkedHashMap<>(attributes);
     more.put(name, value);
     return new Connection(socket, id, more, query, connectedAt, expiresAt);
+  }
+
+  /** Socket, id, times, and the names (never the values) of attributes and query parameters. */
+  @Override
+  public String toString() {
+    return "Connection[socket=" + socket + ", id=" + id + ", attributes=" + Text.names(attributes.keySet())
+        + ", query=" + Text.names(query.values().keySet()) + ", connectedAt=" + connectedAt + ", expiresAt=" + expiresAt + "]";
   }
 }

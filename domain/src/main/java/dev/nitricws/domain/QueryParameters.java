@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * The query parameters of a websocket upgrade request. A key may repeat, so each key maps to the
- * list of its values in the order they came. Immutable.
+ * list of its values in the order they came. Immutable. {@link #toString()} names the parameters
+ * and never shows a value: tokens travel in queries.
  */
 public record QueryParameters(Map<String, List<String>> values) {
 
@@ -57,5 +58,11 @@ public record QueryParameters(Map<String, List<String>> values) {
   /** Whether there are no parameters at all. */
   public boolean isEmpty() {
     return values.isEmpty();
+  }
+
+  /** The parameter names only, e.g. {@code QueryParameters[token, tag]}. */
+  @Override
+  public String toString() {
+    return "QueryParameters" + Text.names(values.keySet());
   }
 }

@@ -19,13 +19,29 @@ public sealed interface SocketEvent {
   /** The connection the event is about. */
   ConnectionId connectionId();
 
-  /** A client asks to connect; the application accepts or rejects it. */
-  record Connect(SocketName socket, ConnectionId connectionId, QueryParameters query)
+  /**
+   * A client asks to connect; the application accepts or rejects it. {@code headers} are the
+   * upgrade request's headers the gateway passed on (often none).
+   */
+  record Connect(SocketName socket, ConnectionId connectionId, QueryParameters query, Headers headers)
       implements SocketEvent {
     public Connect {
       requireNonNull(socket, "socket");
       requireNonNull(connectionId, "connectionId");
       requireNonNull(query, "query");
+      requireNonNull(headers, "headers");
+    }
+
+    /** A connect that carries no headers. */
+    public Connect(SocketName socket, ConnectionId connectionId, QueryParameters query) {
+      this(socket, connectionId, query, Headers.empty());
+    }
+
+    /** Names the query parameters and headers, never a value: tokens travel in them. */
+    @Override
+    public String toString() {
+      return "Connect[socket=" + socket + ", connectionId=" + connectionId + ", query=" + Text.names(query.values().keySet())
+          + ", headers=" + Text.names(headers.names()) + "]";
     }
   }
 

@@ -22,6 +22,11 @@ final class Text {
     return out.toString();
   }
 
+  /** Names for a log line or message: each cut and escaped as {@link #preview} does, e.g. {@code [token, tag]}. */
+  static String names(java.util.Collection<String> names) {
+    return names.stream().map(Text::preview).toList().toString();
+  }
+
   /** A character named for an error message, e.g. {@code "'/' (U+002F)"}. */
   static String describe(char c) {
     String shown = Character.isISOControl(c) || Character.isWhitespace(c) ? "" : "'" + c + "' ";

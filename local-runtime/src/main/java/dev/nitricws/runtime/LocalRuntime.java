@@ -56,6 +56,7 @@ public final class LocalRuntime implements AutoCloseable {
   private final String bindHost;
   private final int configuredGrpcPort;
   private final HandlerRegistry registry;
+  private final DisconnectCounter disconnects;
   private final WebsocketGateway gateway;
   private final KvStorage storage;
   private final ResourcesService resources;
@@ -73,7 +74,8 @@ public final class LocalRuntime implements AutoCloseable {
     this.storage = config.kvDirectory == null
         ? KvStorage.inMemory()
         : KvStorage.persistent(config.kvDirectory, config.kvFlushInterval);
-    this.gateway = new WebsocketGateway(settings, registry);
+    this.disconnects = new DisconnectCounter(registry);
+    this.gateway = new WebsocketGateway(settings, disconnects);
     this.resources = new ResourcesService(gateway, storage);
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost, config.grpcPort))
         .addService(resources)
@@ -203,6 +205,26 @@ public final class LocalRuntime implements AutoCloseable {
     if (state != State.STARTED) {
       throw new IllegalStateException("the runtime is " + state + ", not STARTED");
     }
+  }
+
+  /**
+   * Stops accepting websocket clients and closes every open one with 1001, then waits until the
+   * application has answered each client's Disconnect event, or {@code maxWait} has passed. The
+   * gRPC services keep running, so an application can still answer, and send or store what it
+   * must, until {@link #close()}. An embedding process calls it first when it shuts down, so its
+   * application sees every disconnect. Idempotent; blocks its caller.
+   *
+   * @return whether every Disconnect was answered within {@code maxWait}
+   */
+  public boolean closeGateway(Duration maxWait) {
+    requireNonNull(maxWait, "maxWait");
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    gateway.close();
+    boolean answered = disconnects.awaitNone(deadline);
+    if (!answered) {
+      LOG.warn("Websocket gateway closed; Disconnect events still unanswered after {}", maxWait);
+    }
+    return answered;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.nitricws.ports;
 
+import dev.nitricws.domain.Headers;
 import dev.nitricws.domain.QueryParameters;
 import java.util.Map;
 import java.util.Optional;
@@ -9,6 +10,13 @@ public interface ConnectContext extends SocketContext {
 
   /** The query parameters of the upgrade request (a key may repeat). */
   QueryParameters query();
+
+  /**
+   * The upgrade request's headers the gateway passed on, names lower case (the local runtime
+   * passes {@code origin}, so an app can check it: {@code headers().first("origin")}; Nitric's own
+   * runtimes pass none). Never log their values.
+   */
+  Headers headers();
 
   /** Keeps {@code name = value} with the connection in the registry once it is accepted. */
   ConnectContext attribute(String name, String value);

@@ -1,6 +1,7 @@
 package dev.nitricws.ports;
 
 import dev.nitricws.domain.ConnectionId;
+import java.util.concurrent.CompletionStage;
 
 /** What every handler sees: the socket and the connection the event is about. */
 public interface SocketContext {
@@ -10,4 +11,14 @@ public interface SocketContext {
 
   /** The connection the event is about. */
   ConnectionId connectionId();
+
+  /**
+   * Lets the handler return at once and the app answer this event only when {@code work} has
+   * completed: the connection's next event waits for it too, so order is kept without a blocked
+   * thread (e.g. {@code context.answerAfter(context.socket().broadcast(text))}). The handler
+   * timeout covers the work: what has not completed by then is not waited for. Work that fails
+   * counts as a failed handler (a connect is then rejected). Call it from the handler method,
+   * any number of times; a call after the handler has returned throws {@link IllegalStateException}.
+   */
+  void answerAfter(CompletionStage<?> work);
 }

@@ -8,7 +8,10 @@ import static java.util.Objects.requireNonNull;
  * #builder()}.
  *
  * <p>Methods run on the application's handler executor, never on a network thread, so they may
- * block; events of one connection are handled one at a time, in the order they came. The
+ * block briefly; events of one connection are handled one at a time, in the order they came. A
+ * method that has to wait for asynchronous work (a broadcast, a lookup) hands it to {@link
+ * SocketContext#answerAfter} and returns: the app answers the event, and starts the
+ * connection's next one, when the work has ended, and no handler thread waits meanwhile. The
  * framework registers a connection after {@code onConnect} accepts it and unregisters it before
  * {@code onDisconnect} runs. A method that throws is logged; a connect whose handler throws or
  * times out is rejected.
@@ -35,13 +38,54 @@ public interface SocketHandler {
     return new Builder();
   }
 
+  /**
+   * {@code handler}, with every connect authenticated first: a refused client is rejected with
+   * the authenticator's reason and {@code handler.onConnect} is not called; an authenticated one
+   * gets its subject as the attribute {@value Authenticator#SUBJECT_ATTRIBUTE} before it is.
+   */
+  static SocketHandler authenticated(Authenticator authenticator, SocketHandler handler) {
+    requireNonNull(authenticator, "authenticator");
+    requireNonNull(handler, "handler");
+    return new SocketHandler() {
+      @Override
+      public void onConnect(ConnectContext context) throws Exception {
+        Authentication result = authenticator.authenticate(context);
+        if (result instanceof Authentication.Authenticated who) {
+          context.attribute(Authenticator.SUBJECT_ATTRIBUTE, who.subject());
+          handler.onConnect(context);
+        } else if (result instanceof Authentication.Refused refused) {
+          context.reject(refused.reason());
+        } else {
+          throw new IllegalStateException("the authenticator answered null");
+        }
+      }
+
+      @Override
+      public void onDisconnect(DisconnectContext context) throws Exception {
+        handler.onDisconnect(context);
+      }
+
+      @Override
+      public void onMessage(MessageContext context) throws Exception {
+        handler.onMessage(context);
+      }
+    };
+  }
+
   /** Builds a {@link SocketHandler} from lambdas. */
   final class Builder {
     private Callback<ConnectContext> connect = c -> {};
     private Callback<DisconnectContext> disconnect = c -> {};
     private Callback<MessageContext> message = c -> {};
+    private Authenticator authenticator;
 
     private Builder() {}
+
+    /** Authenticates every connect first (see {@link SocketHandler#authenticated}). */
+    public Builder authenticate(Authenticator authenticator) {
+      this.authenticator = requireNonNull(authenticator, "authenticator");
+      return this;
+    }
 
     public Builder onConnect(Callback<ConnectContext> callback) {
       this.connect = requireNonNull(callback, "callback");
@@ -62,7 +106,7 @@ public interface SocketHandler {
       Callback<ConnectContext> c = connect;
       Callback<DisconnectContext> d = disconnect;
       Callback<MessageContext> m = message;
-      return new SocketHandler() {
+      SocketHandler plain = new SocketHandler() {
         @Override
         public void onConnect(ConnectContext context) throws Exception {
           c.handle(context);
@@ -78,6 +122,7 @@ public interface SocketHandler {
           m.handle(context);
         }
       };
+      return authenticator == null ? plain : authenticated(authenticator, plain);
     }
   }
 }

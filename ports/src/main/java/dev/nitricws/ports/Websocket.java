@@ -8,6 +8,7 @@ import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionPruner;
 import dev.nitricws.domain.ConnectionRegistry;
+import dev.nitricws.domain.Delivery;
 import dev.nitricws.domain.SendOutcome;
 import dev.nitricws.domain.SocketName;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,9 @@ import java.util.concurrent.CompletionStage;
  * One websocket as application code sees it: send to a connection, broadcast to all of them,
  * close one, count them. Usable from a socket handler and from anywhere else (an HTTP handler, a
  * scheduled job). Every method is thread-safe and asynchronous. A connection the gateway reports
- * gone is removed from the registry on the way.
+ * gone is removed from the registry on the way. Every send and close ends within the broadcaster's
+ * send timeout (default 10 s): one the gateway does not answer in time ends as {@link
+ * SendOutcome.Failed} with a {@link java.util.concurrent.TimeoutException}.
  */
 public final class Websocket {
 
@@ -39,8 +42,9 @@ public final class Websocket {
   }
 
   /**
-   * A websocket that broadcasts with {@code broadcaster} (which must use the same registry) and
-   * learns its URL from {@code urls} (null: {@link #url()} fails saying none was given).
+   * A websocket that broadcasts with {@code broadcaster} (which must use the same registry), bounds
+   * every send by its {@link Broadcaster#sendTimeout()}, and learns its URL from {@code urls}
+   * (null: {@link #url()} fails saying none was given).
    */
   public Websocket(SocketName name, ConnectionRegistry registry, MessageSender sender, Broadcaster broadcaster,
       SocketUrls urls) {
@@ -61,14 +65,14 @@ public final class Websocket {
   public CompletionStage<SendOutcome> send(ConnectionId id, byte[] data) {
     requireNonNull(id, "id");
     byte[] frozen = requireNonNull(data, "data").clone();
-    return safely(() -> sender.send(name, id, frozen)).thenCompose(o -> pruner.afterSend(name, id, o));
+    return bounded(i -> sender.send(name, i, frozen), id);
   }
 
   /** Sends {@code text} as UTF-8 to one connection. */
   public CompletionStage<SendOutcome> send(ConnectionId id, String text) {
     requireNonNull(id, "id");
     byte[] data = utf8(text);
-    return safely(() -> sender.send(name, id, data)).thenCompose(o -> pruner.afterSend(name, id, o));
+    return bounded(i -> sender.send(name, i, data), id);
   }
 
   /** Sends {@code data} to every connection of the socket. */
@@ -93,13 +97,13 @@ public final class Websocket {
 
   /** One array, never changed, for every send of the broadcast. */
   private CompletionStage<BroadcastReport> fanOut(ConnectionId except, byte[] frozen) {
-    return broadcaster.broadcast(name, id -> safely(() -> sender.send(name, id, frozen)), except);
+    return broadcaster.broadcast(name, id -> sender.send(name, id, frozen), except);
   }
 
   /** Closes one connection from the server side; a gone connection is unregistered. */
   public CompletionStage<SendOutcome> close(ConnectionId id) {
     requireNonNull(id, "id");
-    return safely(() -> sender.close(name, id)).thenCompose(o -> pruner.afterSend(name, id, o));
+    return bounded(i -> sender.close(name, i), id);
   }
 
   /**
@@ -133,12 +137,11 @@ public final class Websocket {
     return requireNonNull(text, "text").getBytes(StandardCharsets.UTF_8);
   }
 
-  /** A sender that throws or fails its stage still yields an outcome. */
-  private static CompletionStage<SendOutcome> safely(java.util.function.Supplier<CompletionStage<SendOutcome>> send) {
-    try {
-      return send.get().exceptionally(SendOutcome.Failed::new);
-    } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(new SendOutcome.Failed(e));
-    }
+  /**
+   * One call to the sender, ended by the send timeout; a sender that throws or fails its stage
+   * still yields an outcome. A gone connection is unregistered.
+   */
+  private CompletionStage<SendOutcome> bounded(Delivery call, ConnectionId id) {
+    return call.within(broadcaster.sendTimeout()).deliverTo(id).thenCompose(o -> pruner.afterSend(name, id, o));
   }
 }

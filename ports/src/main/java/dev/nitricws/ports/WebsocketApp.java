@@ -6,7 +6,6 @@ import dev.nitricws.domain.Broadcaster;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.domain.ConnectionTracker;
-import dev.nitricws.domain.QueryParameters;
 import dev.nitricws.domain.SocketEvent;
 import dev.nitricws.domain.SocketName;
 import java.lang.System.Logger.Level;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -38,6 +36,12 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(WebsocketApp.class.getName());
 
+  /**
+   * How long the app takes at most to answer an event, unless the builder says otherwise. It must
+   * stay below the event source's answer timeout, which stays below the runtime's own.
+   */
+  public static final Duration DEFAULT_HANDLER_TIMEOUT = Duration.ofSeconds(10);
+
   private final Map<SocketName, Served> sockets;
   private final ConnectionTracker tracker;
   private final ExecutorService executor;
@@ -50,7 +54,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     this.ownsExecutor = b.executor == null;
     this.executor = ownsExecutor ? defaultExecutor(b.handlerThreads) : b.executor;
     this.handlerTimeout = b.handlerTimeout;
-    Broadcaster broadcaster = new Broadcaster(b.registry, b.broadcastPageSize, b.maxSendsInFlight);
+    Broadcaster broadcaster = new Broadcaster(b.registry, b.broadcastPageSize, b.maxSendsInFlight, b.sendTimeout);
     Map<SocketName, Served> map = new LinkedHashMap<>();
     b.handlers.forEach((name, handler) ->
         map.put(name, new Served(new Websocket(name, b.registry, b.sender, broadcaster, b.urls), handler)));
@@ -86,61 +90,121 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     requireNonNull(event, "event");
     Served served = sockets.get(event.socket());
     if (served == null) {
-      LOG.log(Level.WARNING, "event for socket {0} that this app does not serve: {1}", event.socket(), event);
+      LOG.log(Level.WARNING, "{0}: this app does not serve that socket", LogText.describe(event));
       return CompletableFuture.completedFuture(
           event instanceof SocketEvent.Connect ? EventAnswer.REJECT : EventAnswer.ACCEPT);
     }
     Key key = new Key(event.socket(), event.connectionId());
     return sequencer.submit(key, () -> dispatch(served, event))
         .exceptionally(error -> {
-          LOG.log(Level.ERROR, "event " + event + " failed", error);
+          LOG.log(Level.ERROR, LogText.describe(event) + " failed: " + LogText.escape(error), error);
           return event instanceof SocketEvent.Connect ? EventAnswer.REJECT : EventAnswer.ACCEPT;
         });
   }
 
   private CompletionStage<EventAnswer> dispatch(Served served, SocketEvent event) {
     if (event instanceof SocketEvent.Connect connect) {
-      Connecting context = new Connecting(served.socket, connect);
-      return runHandler(event, () -> served.handler.onConnect(context)).thenCompose(ok -> {
+      long deadline = System.nanoTime() + handlerTimeout.toNanos();
+      ConnectingContext context = new ConnectingContext(served.socket, connect);
+      return runHandler(event, context, () -> served.handler.onConnect(context)).thenCompose(ok -> {
         if (!ok) {
           return CompletableFuture.completedFuture(EventAnswer.REJECT);
         }
-        if (context.rejection != null) {
-          LOG.log(Level.DEBUG, "connection {0} on {1} rejected: {2}", connect.connectionId(), connect.socket(), context.rejection);
+        if (context.rejection().isPresent()) {
+          LOG.log(Level.DEBUG, "connection {0} on {1} rejected: {2}", connect.connectionId(), connect.socket(),
+              LogText.escape(context.rejection().orElseThrow()));
           return CompletableFuture.completedFuture(EventAnswer.REJECT);
         }
-        return tracker.accepted(connect, context.attributes).thenApply(c -> EventAnswer.ACCEPT);
+        return register(connect, context, deadline);
       });
     }
     if (event instanceof SocketEvent.Disconnect disconnect) {
-      DisconnectContext context = new Plain(served.socket, disconnect.connectionId());
+      HandlerContext context = new HandlerContext(served.socket, disconnect.connectionId());
       return tracker.disconnected(disconnect)
           .handle((removed, error) -> {
             if (error != null) {
               LOG.log(Level.WARNING, "could not unregister " + disconnect.connectionId() + " on " + disconnect.socket()
-                  + "; the entry will expire", error);
+                  + "; the entry will expire: " + LogText.escape(error), error);
             }
             return null;
           })
-          .thenCompose(ignored -> runHandler(event, () -> served.handler.onDisconnect(context)))
+          .thenCompose(ignored -> runHandler(event, context, () -> served.handler.onDisconnect(context)))
           .thenApply(ok -> EventAnswer.ACCEPT);
     }
     SocketEvent.Message message = (SocketEvent.Message) event;
-    MessageContext context = new Messaging(served.socket, message);
-    return runHandler(event, () -> served.handler.onMessage(context)).thenApply(ok -> EventAnswer.ACCEPT);
+    MessagingContext context = new MessagingContext(served.socket, message);
+    return runHandler(event, context, () -> served.handler.onMessage(context)).thenApply(ok -> EventAnswer.ACCEPT);
   }
 
-  /** Runs a handler method on the executor; true if it returned in time without throwing. */
-  private CompletionStage<Boolean> runHandler(SocketEvent event, HandlerCall call) {
+  /**
+   * Registers an accepted connect, answering ACCEPT only if the registration ends before {@code
+   * deadline} (System.nanoTime): the whole connect stays within the handler timeout, so the app
+   * answers before the event source and the runtime give up. A registration that fails, or ends
+   * after the app has answered REJECT, is undone: the gateway refused that client, and an entry
+   * for it would be broadcast to until it expired.
+   */
+  private CompletionStage<EventAnswer> register(SocketEvent.Connect connect, ConnectingContext context, long deadline) {
+    CompletableFuture<EventAnswer> answer = new CompletableFuture<>();
+    CompletionStage<?> registration;
+    try {
+      registration = tracker.accepted(connect, context.attributes());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    registration.whenComplete((connection, error) -> {
+      if (error != null) {
+        answer.completeExceptionally(error);
+        undo(connect, "its registration failed");
+      } else if (!answer.complete(EventAnswer.ACCEPT)) {
+        undo(connect, "its registration ended after the app had answered");
+      }
+    });
+    long left = Math.max(0, deadline - System.nanoTime());
+    return answer.orTimeout(left, TimeUnit.NANOSECONDS).exceptionally(error -> {
+      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+      if (cause instanceof TimeoutException) {
+        LOG.log(Level.WARNING, "connection {0} on {1} rejected: the store did not register it within {2}",
+            connect.connectionId(), connect.socket(), handlerTimeout);
+        return EventAnswer.REJECT;
+      }
+      throw error instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(cause);
+    });
+  }
+
+  /** Removes the entry of a connect the app rejected; a failure leaves it to expire. */
+  private void undo(SocketEvent.Connect connect, String why) {
+    tracker.disconnected(new SocketEvent.Disconnect(connect.socket(), connect.connectionId())).whenComplete((removed, error) -> {
+      if (error != null) {
+        LOG.log(Level.WARNING, "could not remove connection {0} on {1} ({2}); its entry will expire",
+            connect.connectionId(), connect.socket(), why);
+      } else if (Boolean.TRUE.equals(removed)) {
+        LOG.log(Level.DEBUG, "removed connection {0} on {1}: {2}", connect.connectionId(), connect.socket(), why);
+      }
+    });
+  }
+
+  /**
+   * Runs a handler method on the executor, then waits (without a thread) for the work it handed
+   * to {@code answerAfter}; true if both ended in time without failing.
+   */
+  private CompletionStage<Boolean> runHandler(SocketEvent event, HandlerContext context, HandlerCall call) {
     CompletableFuture<Boolean> result = new CompletableFuture<>();
     try {
       executor.execute(() -> {
         try {
           call.run();
-          result.complete(true);
         } catch (Exception | Error e) {
+          context.seal();
           result.completeExceptionally(e);
+          return;
         }
+        context.seal().whenComplete((v, e) -> {
+          if (e != null) {
+            result.completeExceptionally(e);
+          } else {
+            result.complete(true);
+          }
+        });
       });
     } catch (RuntimeException rejected) {
       result.completeExceptionally(rejected);
@@ -151,9 +215,9 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
       }
       Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
       if (cause instanceof TimeoutException) {
-        LOG.log(Level.WARNING, "handler for {0} did not return within {1}", event, handlerTimeout);
+        LOG.log(Level.WARNING, "handler for the {0} did not return within {1}", LogText.describe(event), handlerTimeout);
       } else {
-        LOG.log(Level.ERROR, "handler for " + event + " failed", cause);
+        LOG.log(Level.ERROR, "handler for the " + LogText.describe(event) + " failed: " + LogText.escape(cause), cause);
       }
       return false;
     });
@@ -194,77 +258,6 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
 
   private record Served(Websocket socket, SocketHandler handler) {}
 
-  private static class Plain implements DisconnectContext {
-    final Websocket socket;
-    final ConnectionId id;
-
-    Plain(Websocket socket, ConnectionId id) {
-      this.socket = socket;
-      this.id = id;
-    }
-
-    @Override
-    public Websocket socket() {
-      return socket;
-    }
-
-    @Override
-    public ConnectionId connectionId() {
-      return id;
-    }
-  }
-
-  private static final class Connecting extends Plain implements ConnectContext {
-    private final QueryParameters query;
-    private final Map<String, String> attributes = new java.util.concurrent.ConcurrentHashMap<>();
-    private volatile String rejection;
-
-    Connecting(Websocket socket, SocketEvent.Connect event) {
-      super(socket, event.connectionId());
-      this.query = event.query();
-    }
-
-    @Override
-    public QueryParameters query() {
-      return query;
-    }
-
-    @Override
-    public ConnectContext attribute(String name, String value) {
-      attributes.put(requireNonNull(name, "name"), requireNonNull(value, "value"));
-      return this;
-    }
-
-    @Override
-    public Map<String, String> attributes() {
-      return Collections.unmodifiableMap(attributes);
-    }
-
-    @Override
-    public void reject(String reason) {
-      this.rejection = requireNonNull(reason, "reason");
-    }
-
-    @Override
-    public Optional<String> rejection() {
-      return Optional.ofNullable(rejection);
-    }
-  }
-
-  private static final class Messaging extends Plain implements MessageContext {
-    private final SocketEvent.Message message;
-
-    Messaging(Websocket socket, SocketEvent.Message message) {
-      super(socket, message.connectionId());
-      this.message = message;
-    }
-
-    @Override
-    public SocketEvent.Message message() {
-      return message;
-    }
-  }
-
   /** Settings of a {@link WebsocketApp}; every one has a sensible default. */
   public static final class Builder {
     private final ConnectionRegistry registry;
@@ -272,11 +265,12 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     private final Map<SocketName, SocketHandler> handlers = new LinkedHashMap<>();
     private ExecutorService executor;
     private int handlerThreads = 32;
-    private Duration handlerTimeout = Duration.ofSeconds(10);
+    private Duration handlerTimeout = DEFAULT_HANDLER_TIMEOUT;
     private Duration maxConnectionLife = ConnectionTracker.DEFAULT_MAX_CONNECTION_LIFE;
     private Clock clock = Clock.systemUTC();
     private int broadcastPageSize = Broadcaster.DEFAULT_PAGE_SIZE;
     private int maxSendsInFlight = Broadcaster.DEFAULT_MAX_IN_FLIGHT;
+    private Duration sendTimeout = Broadcaster.DEFAULT_SEND_TIMEOUT;
     private SocketUrls urls;
 
     private Builder(ConnectionRegistry registry, MessageSender sender) {
@@ -324,7 +318,11 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
       return this;
     }
 
-    /** How long a handler may run before its event is answered without it (default 10 s). */
+    /**
+     * How long a handler (with the work it hands to {@code answerAfter}, and for a connect the
+     * registration) may take before its event is answered without it (default 10 s). Keep it below
+     * the event source's answer timeout, which the runtime's handler timeout must exceed.
+     */
     public Builder handlerTimeout(Duration timeout) {
       requireNonNull(timeout, "timeout");
       if (timeout.isNegative() || timeout.isZero()) {
@@ -349,6 +347,20 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     /** Ids read from the registry at a time during a broadcast (default 500). */
     public Builder broadcastPageSize(int size) {
       this.broadcastPageSize = size;
+      return this;
+    }
+
+    /**
+     * The longest one send or close may take (default 10 s): one the gateway does not answer in
+     * time ends as {@link dev.nitricws.domain.SendOutcome.Failed} with a {@link TimeoutException},
+     * and a broadcast moves on, so no slow connection holds anything up.
+     */
+    public Builder sendTimeout(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("sendTimeout must be positive, got " + timeout);
+      }
+      this.sendTimeout = timeout;
       return this;
     }
 

@@ -65,6 +65,23 @@ class WebsocketAppTest {
   }
 
   @Test
+  void aConnectHandlerSeesTheHeadersTheGatewayPassedOn() {
+    app = app(SocketHandler.builder().onConnect(c -> {
+      if (!c.headers().first("origin").orElse("").equals("https://chat.example")) {
+        c.reject("origin not allowed");
+      }
+    }).build());
+
+    SocketEvent.Connect fromChat = new SocketEvent.Connect(CHAT, ConnectionId.of("c1"), QueryParameters.empty(),
+        dev.nitricws.domain.Headers.of(Map.of("Origin", List.of("https://chat.example"))));
+    SocketEvent.Connect fromElsewhere = new SocketEvent.Connect(CHAT, ConnectionId.of("c2"), QueryParameters.empty(),
+        dev.nitricws.domain.Headers.of(Map.of("origin", List.of("https://evil.example"))));
+
+    assertThat(handle(fromChat)).isEqualTo(EventAnswer.ACCEPT);
+    assertThat(handle(fromElsewhere)).isEqualTo(EventAnswer.REJECT);
+  }
+
+  @Test
   void aRejectedConnectIsNotRegistered() {
     app = app(SocketHandler.builder().onConnect(c -> {
       if (c.query().first("token").isEmpty()) {

@@ -1,11 +1,13 @@
 package dev.nitricws.adapters.nitric;
 
 import dev.nitricws.domain.ConnectionId;
+import dev.nitricws.domain.Headers;
 import dev.nitricws.domain.QueryParameters;
 import dev.nitricws.domain.SocketEvent;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.EventAnswer;
 import dev.nitricws.proto.websockets.v1.ClientMessage;
+import dev.nitricws.proto.websockets.v1.HeaderValue;
 import dev.nitricws.proto.websockets.v1.QueryValue;
 import dev.nitricws.proto.websockets.v1.RegistrationRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketConnectionResponse;
@@ -42,7 +44,8 @@ final class EventMapping {
     SocketName socket = SocketName.of(request.getSocketName());
     ConnectionId id = ConnectionId.of(request.getConnectionId());
     return switch (request.getWebsocketEventCase()) {
-      case CONNECTION -> new SocketEvent.Connect(socket, id, query(request.getConnection().getQueryParamsMap()));
+      case CONNECTION -> new SocketEvent.Connect(socket, id, query(request.getConnection().getQueryParamsMap()),
+          headers(request.getConnection().getHeadersMap()));
       case DISCONNECTION -> new SocketEvent.Disconnect(socket, id);
       case MESSAGE -> new SocketEvent.Message(socket, id, request.getMessage().getBody().toByteArray());
       case WEBSOCKETEVENT_NOT_SET -> throw new IllegalArgumentException(
@@ -77,6 +80,16 @@ final class EventMapping {
         .setWebsocketEventResponse(WebsocketEventResponse.newBuilder()
             .setConnectionResponse(WebsocketConnectionResponse.newBuilder().setReject(reject)))
         .build();
+  }
+
+  /** The headers extension (nitric-ws's local runtime fills it; Nitric's runtimes leave it empty). */
+  private static Headers headers(Map<String, HeaderValue> headers) {
+    if (headers.isEmpty()) {
+      return Headers.empty();
+    }
+    Map<String, List<String>> values = new LinkedHashMap<>();
+    headers.forEach((name, value) -> values.put(name, value.getValueList()));
+    return Headers.of(values);
   }
 
   private static QueryParameters query(Map<String, QueryValue> params) {

@@ -285,7 +285,7 @@ final class EventStream {
         }
         case WEBSOCKET_EVENT_REQUEST -> handle(message.getId(), message.getWebsocketEventRequest());
         case CONTENT_NOT_SET -> LOG.warn("a message without content (id '{}') on the {} stream of socket '{}'; ignored",
-            message.getId(), type, socket);
+            LogText.escape(message.getId()), type, socket);
       }
     }
 
@@ -341,7 +341,7 @@ final class EventStream {
             + "the same empty id", type, socket);
       } else if (inFlightIds.merge(id, 1, Integer::sum) > 1) {
         LOG.warn("event request id '{}' arrived again on the {} stream of socket '{}' while one with that id is in "
-            + "flight; each is handled and answered", id, type, socket);
+            + "flight; each is handled and answered", LogText.escape(id), type, socket);
       }
       pending.incrementAndGet();
       Reply reply = new Reply(id, EventMapping.isConnect(request, type));
@@ -349,8 +349,8 @@ final class EventStream {
       try {
         event = EventMapping.toEvent(request);
       } catch (IllegalArgumentException | NullPointerException e) {
-        LOG.warn("malformed event request '{}' on the {} stream of socket '{}': {}; answered {}", id, type, socket,
-            e.getMessage(), reply.connect ? "with a reject" : "plainly");
+        LOG.warn("malformed event request '{}' on the {} stream of socket '{}': {}; answered {}", LogText.escape(id), type, socket,
+            LogText.escape(e.getMessage()), reply.connect ? "with a reject" : "plainly");
         reply.fallback();
         return;
       }
@@ -358,21 +358,21 @@ final class EventStream {
       try {
         stage = shared.events().handle(event);
       } catch (RuntimeException | Error e) {
-        LOG.error("the application failed to take the {} (request '{}')", describe(event), id, e);
+        LOG.error("the application failed to take the {} (request '{}')", describe(event), LogText.escape(id), e);
         reply.fallback();
         return;
       }
       if (stage == null) {
-        LOG.error("the application answered null for the {} (request '{}')", describe(event), id);
+        LOG.error("the application answered null for the {} (request '{}')", describe(event), LogText.escape(id));
         reply.fallback();
         return;
       }
       stage.whenComplete((answer, error) -> {
         if (error != null) {
-          LOG.error("the application failed the {} (request '{}')", describe(event), id, error);
+          LOG.error("the application failed the {} (request '{}')", describe(event), LogText.escape(id), error);
           reply.fallback();
         } else if (answer == null) {
-          LOG.error("the application answered null for the {} (request '{}')", describe(event), id);
+          LOG.error("the application answered null for the {} (request '{}')", describe(event), LogText.escape(id));
           reply.fallback();
         } else {
           reply.send(answer);
@@ -407,7 +407,7 @@ final class EventStream {
           t.cancel(false);
         }
         if (!writer.send(EventMapping.answer(id, answer, connect))) {
-          LOG.debug("the {} stream of socket '{}' has ended; the answer to request '{}' was dropped", type, socket, id);
+          LOG.debug("the {} stream of socket '{}' has ended; the answer to request '{}' was dropped", type, socket, LogText.escape(id));
         }
         if (!id.isEmpty()) {
           inFlightIds.computeIfPresent(id, (k, n) -> n == 1 ? null : n - 1);
@@ -429,11 +429,11 @@ final class EventStream {
           timeout = shared.scheduler().schedule(() -> {
             if (send(connect ? EventAnswer.REJECT : EventAnswer.ACCEPT)) {
               LOG.warn("no answer from the application to the {} (request '{}') within {} ms; answered {}",
-                  describe(event), id, shared.answerTimeout().toMillis(), connect ? "with a reject" : "plainly");
+                  describe(event), LogText.escape(id), shared.answerTimeout().toMillis(), connect ? "with a reject" : "plainly");
             }
           }, shared.answerTimeout().toMillis(), MILLISECONDS);
         } catch (RejectedExecutionException e) {
-          LOG.debug("no answer timeout for request '{}': the scheduler has stopped", id);
+          LOG.debug("no answer timeout for request '{}': the scheduler has stopped", LogText.escape(id));
         }
         if (sent.get()) {
           ScheduledFuture<?> t = timeout;

@@ -9,7 +9,8 @@ import io.grpc.protobuf.StatusProto;
 
 /**
  * A call to the Nitric runtime failed (unreachable, refused, timed out). Carries the gRPC status
- * the runtime answered; the original {@link io.grpc.StatusRuntimeException} is the cause.
+ * the runtime answered; the original {@link io.grpc.StatusRuntimeException} is the cause. The
+ * message quotes the runtime's words with control characters escaped, so it can be logged.
  */
 public class NitricCallException extends RuntimeException {
 
@@ -54,7 +55,7 @@ public class NitricCallException extends RuntimeException {
       try {
         Value cause = detail.unpack(Struct.class).getFieldsOrDefault("cause", Value.getDefaultInstance());
         if (cause.hasStringValue() && !cause.getStringValue().isBlank()) {
-          causes.append(causes.isEmpty() ? "" : "; ").append(cause.getStringValue().strip());
+          causes.append(causes.isEmpty() ? "" : "; ").append(LogText.escape(cause.getStringValue().strip()));
         }
       } catch (InvalidProtocolBufferException e) {
         // a detail that says it is a Struct but is not one: nothing to read
@@ -63,9 +64,9 @@ public class NitricCallException extends RuntimeException {
     return causes.toString();
   }
 
-  /** A status as {@code CODE: description}. */
+  /** A status as {@code CODE: description}, the runtime's description escaped for a log line. */
   static String describe(Status status) {
     return status.getDescription() == null ? status.getCode().toString()
-        : status.getCode() + ": " + status.getDescription();
+        : status.getCode() + ": " + LogText.escape(status.getDescription());
   }
 }

@@ -43,6 +43,14 @@ public final class NitricEventSource implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(NitricEventSource.class);
 
+  /**
+   * How long an event waits for the application's answer unless the builder says otherwise: more
+   * than the application's own handler timeout (10 s by default), less than the runtime's handler
+   * timeout (30 s in this project's local runtime), so the app gives up first and the runtime
+   * always gets an answer from the app's side.
+   */
+  public static final Duration DEFAULT_ANSWER_TIMEOUT = Duration.ofSeconds(20);
+
   private enum State { NEW, STARTED, COLLECTING, CLOSED }
 
   private final List<EventStream> streams;
@@ -193,7 +201,7 @@ public final class NitricEventSource implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
-      LOG.warn("event source of the Nitric runtime at {} did not stop cleanly: {}", target, e.toString());
+      LOG.warn("event source of the Nitric runtime at {} did not stop cleanly: {}", target, LogText.escape(e));
       if (ownsScheduler) {
         scheduler.shutdownNow();
       }
@@ -215,7 +223,7 @@ public final class NitricEventSource implements AutoCloseable {
     private final Channel channel;
     private final SocketEvents events;
     private Backoff backoff = Backoff.DEFAULT;
-    private Duration answerTimeout = Duration.ofSeconds(60);
+    private Duration answerTimeout = DEFAULT_ANSWER_TIMEOUT;
     private Duration closeGrace = Duration.ofSeconds(5);
     private ScheduledExecutorService scheduler;
 
@@ -232,7 +240,8 @@ public final class NitricEventSource implements AutoCloseable {
 
     /**
      * How long an event may wait for the application's answer before it is answered without it
-     * (a connect rejected); a safety net behind the application's own handler timeout (default 60 s).
+     * (a connect rejected); a safety net behind the application's own handler timeout (default
+     * 20 s: keep it above that timeout and below the runtime's handler timeout).
      */
     public Builder answerTimeout(Duration timeout) {
       this.answerTimeout = positive(timeout, "answerTimeout");

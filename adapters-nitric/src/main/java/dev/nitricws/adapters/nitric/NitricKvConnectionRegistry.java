@@ -119,7 +119,7 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
             .filter(oldMember -> !oldMember.equals(member))
             .map(oldMember -> delete(oldMember).exceptionally(error -> {
               LOG.warn("{}: could not delete the old member key '{}' of a renewed connection; it stays until it "
-                  + "expires: {}", where(), oldMember, error.toString());
+                  + "expires: {}", where(), oldMember, LogText.escape(error));
               return null;
             }))
             .orElse(done())));
@@ -237,7 +237,7 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
           m = ConnectionKeys.parseMember(prefix, key);
         } catch (IllegalArgumentException e) {
           LOG.warn("{}: key '{}' is not a member key of socket '{}' ({}); skipped", where(),
-              ConnectionKeys.preview(key), socket, e.getMessage());
+              LogText.escape(key), socket, LogText.escape(e.getMessage()));
           continue;
         }
         if (!m.escapedId().equals(lastEscapedId)) {
@@ -317,7 +317,7 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
   /** The content of {@code key}, empty when absent, or null when it could not be read (logged). */
   private CompletableFuture<Optional<Struct>> getQuietly(String key) {
     return get(key).exceptionally(error -> {
-      LOG.debug("{}: could not read key '{}': {}", where(), key, error.toString());
+      LOG.debug("{}: could not read key '{}': {}", where(), LogText.escape(key), LogText.escape(error));
       return null;
     });
   }
@@ -348,7 +348,7 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
   /** Deletes a key found expired or stale; a failure is only logged (the key stays expired or stale). */
   private CompletableFuture<Void> deleteQuietly(String key) {
     return delete(key).exceptionally(error -> {
-      LOG.debug("{}: could not delete key '{}': {}", where(), key, error.toString());
+      LOG.debug("{}: could not delete key '{}': {}", where(), LogText.escape(key), LogText.escape(error));
       return null;
     });
   }
@@ -358,7 +358,7 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
     try {
       return Optional.of(ConnectionCodec.expiresAt(content));
     } catch (IllegalArgumentException e) {
-      LOG.warn("{}: the value of key '{}' is not a connection ({})", where(), key, e.getMessage());
+      LOG.warn("{}: the value of key '{}' is not a connection ({})", where(), LogText.escape(key), LogText.escape(e.getMessage()));
       return Optional.empty();
     }
   }

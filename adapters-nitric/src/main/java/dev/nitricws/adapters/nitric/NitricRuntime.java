@@ -6,9 +6,14 @@ import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.MessageSender;
 import dev.nitricws.ports.SocketEvents;
 import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.TlsChannelCredentials;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -20,9 +25,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Nitric adapters wired by hand, for embedding without any DI: one plaintext channel to the
- * runtime at {@code SERVICE_ADDRESS}, the sender, key-value registries, resource declarations and
- * the event sources. {@link #close()} stops the event sources and then the channel.
+ * The Nitric adapters wired by hand, for embedding without any DI: one channel to the runtime at
+ * {@code SERVICE_ADDRESS} (plaintext, or TLS and a bearer token: {@link RuntimeCredentials}), the
+ * sender, key-value registries, resource declarations and the event sources. {@link #close()}
+ * stops the event sources and then the channel. Every SendMessage and CloseConnection carries a
+ * deadline ({@link #DEFAULT_SEND_TIMEOUT} unless the builder says otherwise), so a send the
+ * runtime never answers ends as failed and is cancelled.
  *
  * <pre>{@code
  * NitricRuntime nitric = NitricRuntime.fromEnvironment();
@@ -38,6 +46,9 @@ public final class NitricRuntime implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(NitricRuntime.class);
 
+  /** The deadline of each SendMessage and CloseConnection unless {@link Builder#sendTimeout} says otherwise. */
+  public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(10);
+
   private final NitricSettings settings;
   private final ManagedChannel channel;
   private final NitricMessageSender sender;
@@ -46,31 +57,31 @@ public final class NitricRuntime implements AutoCloseable {
   private final List<NitricEventSource> sources = new ArrayList<>();
   private boolean closed;
 
-  private NitricRuntime(NitricSettings settings, ManagedChannel channel) {
+  private NitricRuntime(NitricSettings settings, ManagedChannel channel, Duration sendTimeout) {
     this.settings = requireNonNull(settings, "settings");
     this.channel = requireNonNull(channel, "channel");
-    this.sender = new NitricMessageSender(channel);
+    this.sender = new NitricMessageSender(channel, sendTimeout);
     this.resources = new NitricResources(channel);
   }
 
-  /** Connects to the runtime the process environment names. */
+  /** Connects to the runtime the process environment names, with the credentials it names. */
   public static NitricRuntime fromEnvironment() {
-    return connect(NitricSettings.fromEnvironment());
+    return builder(NitricSettings.fromEnvironment()).credentials(RuntimeCredentials.fromEnvironment()).connect();
   }
 
-  /** Opens a plaintext channel to {@code settings}' address (lazily: nothing is sent yet). */
+  /** Opens a plaintext channel to {@code settings}' address (lazily: nothing is sent yet), with the defaults. */
   public static NitricRuntime connect(NitricSettings settings) {
-    requireNonNull(settings, "settings");
-    ManagedChannel channel = Grpc.newChannelBuilderForAddress(settings.host(), settings.port(),
-        InsecureChannelCredentials.create()).build();
-    LOG.info("Nitric runtime at {} (NITRIC_ENVIRONMENT={})", settings.serviceAddress(),
-        settings.environment().name().toLowerCase(java.util.Locale.ROOT));
-    return new NitricRuntime(settings, channel);
+    return builder(settings).connect();
   }
 
   /** Uses {@code channel} (an in-process one in tests), which this object then owns and shuts down. */
   public static NitricRuntime over(ManagedChannel channel, NitricSettings settings) {
-    return new NitricRuntime(settings, channel);
+    return builder(settings).over(channel);
+  }
+
+  /** Starts building a client of the runtime {@code settings} names. */
+  public static Builder builder(NitricSettings settings) {
+    return new Builder(settings);
   }
 
   public NitricSettings settings() {
@@ -157,6 +168,72 @@ public final class NitricRuntime implements AutoCloseable {
   private void checkOpen() {
     if (closed) {
       throw new IllegalStateException("the Nitric runtime client is closed");
+    }
+  }
+
+  /** How to reach the runtime and how long a send may take; every setting but the address has a default. */
+  public static final class Builder {
+    private final NitricSettings settings;
+    private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
+    private RuntimeCredentials credentials = RuntimeCredentials.none();
+
+    private Builder(NitricSettings settings) {
+      this.settings = requireNonNull(settings, "settings");
+    }
+
+    /** The deadline of each SendMessage and CloseConnection (default 10 s). */
+    public Builder sendTimeout(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("sendTimeout must be positive, got " + timeout);
+      }
+      this.sendTimeout = timeout;
+      return this;
+    }
+
+    /** The token and TLS of the channel {@link #connect()} opens (default: plaintext, no token). */
+    public Builder credentials(RuntimeCredentials credentials) {
+      this.credentials = requireNonNull(credentials, "credentials");
+      return this;
+    }
+
+    /**
+     * Opens the channel to the runtime (lazily: nothing is sent yet).
+     *
+     * @throws IllegalArgumentException when the trusted certificates cannot be read
+     */
+    public NitricRuntime connect() {
+      ChannelCredentials transport = InsecureChannelCredentials.create();
+      if (credentials.tls()) {
+        TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
+        credentials.trustedCertificates().ifPresent(file -> {
+          try {
+            tls.trustManager(file.toFile());
+          } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot use the certificates in " + file + " to trust the Nitric runtime: "
+                + LogText.escape(e), e);
+          }
+        });
+        transport = tls.build();
+      }
+      ManagedChannelBuilder<?> builder = Grpc.newChannelBuilderForAddress(settings.host(), settings.port(), transport);
+      credentials.token().ifPresent(token -> builder.intercept(new BearerTokenInterceptor(token)));
+      if (credentials.token().isPresent() && !credentials.tls() && !isLoopback(settings.host())) {
+        LOG.warn("the runtime token goes to {} over plaintext; set {}=true unless the network is private",
+            settings.serviceAddress(), RuntimeCredentials.TLS);
+      }
+      LOG.info("Nitric runtime at {} (NITRIC_ENVIRONMENT={}, {})", settings.serviceAddress(),
+          settings.environment().name().toLowerCase(java.util.Locale.ROOT), credentials);
+      return new NitricRuntime(settings, builder.build(), sendTimeout);
+    }
+
+    private static boolean isLoopback(String host) {
+      return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+    }
+
+    /** Uses {@code channel} (an in-process one in tests), which the runtime client then owns and shuts down. */
+    public NitricRuntime over(ManagedChannel channel) {
+      return new NitricRuntime(settings, requireNonNull(channel, "channel"), sendTimeout);
     }
   }
 }

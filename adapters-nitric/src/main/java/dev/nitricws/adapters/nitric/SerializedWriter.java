@@ -84,7 +84,7 @@ final class SerializedWriter<T> {
       try {
         call.cancel(cancel.reason, null);
       } catch (RuntimeException e) {
-        LOG.debug("cancelling {} failed: {}", name, e.toString());
+        LOG.debug("cancelling {} failed: {}", name, LogText.escape(e));
       }
       return;
     }
@@ -104,7 +104,7 @@ final class SerializedWriter<T> {
     } catch (RuntimeException e) {
       // the call was closed under us (cancelled, failed): nothing more can be written
       done = true;
-      LOG.debug("writing to {} failed; dropping later messages: {}", name, e.toString());
+      LOG.debug("writing to {} failed; dropping later messages: {}", name, LogText.escape(e));
     }
   }
 

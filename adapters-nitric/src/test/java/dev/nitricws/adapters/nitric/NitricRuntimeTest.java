@@ -93,6 +93,23 @@ class NitricRuntimeTest {
     assertThat(((ManagedChannel) nitric.channel()).isTerminated()).isTrue();
   }
 
+  @Test
+  void sendsThroughTheRuntimeAreBoundedByTheSendTimeout() {
+    websocket.failures.put("stuck", NitricMessageSenderTest.FakeWebsocketService.NEVER);
+    NitricSettings settings = NitricSettings.address("127.0.0.1:" + server.getPort(), NitricSettings.Environment.RUN);
+    NitricRuntime nitric = NitricRuntime.builder(settings).sendTimeout(Duration.ofMillis(300)).connect();
+    try {
+      assertThat(nitric.sender().send(SocketName.of("chat"), ConnectionId.of("stuck"), new byte[] {1})
+          .toCompletableFuture()).succeedsWithin(WAIT).isInstanceOfSatisfying(SendOutcome.Failed.class, f ->
+              assertThat(((NitricCallException) f.cause()).status().getCode()).isEqualTo(io.grpc.Status.Code.DEADLINE_EXCEEDED));
+      assertThat(nitric.sender().close(SocketName.of("chat"), ConnectionId.of("stuck"))
+          .toCompletableFuture()).succeedsWithin(WAIT).isInstanceOf(SendOutcome.Failed.class);
+    } finally {
+      nitric.close();
+    }
+    assertThat(NitricRuntime.DEFAULT_SEND_TIMEOUT).isEqualTo(Duration.ofSeconds(10));
+  }
+
   private NitricRuntime connect(String environment) {
     return NitricRuntime.connect(NitricSettings.from(Map.of(
         "SERVICE_ADDRESS", "127.0.0.1:" + server.getPort(), "NITRIC_ENVIRONMENT", environment)));

@@ -147,7 +147,8 @@ public final class PostgresConnectionRegistry implements ConnectionRegistry, Aut
     }
   }
 
-  private static HikariConfig hikari(PostgresRegistryConfig config) {
+  /** The pool's settings: the URL as given (its parameters reach the driver and win over these), user, password, limits. */
+  static HikariConfig hikari(PostgresRegistryConfig config) {
     HikariConfig hikari = new HikariConfig();
     hikari.setPoolName("nitricws-postgres-" + config.schema());
     hikari.setJdbcUrl(config.jdbcUrl());

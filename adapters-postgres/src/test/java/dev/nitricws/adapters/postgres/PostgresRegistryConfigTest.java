@@ -98,4 +98,24 @@ class PostgresRegistryConfigTest {
     assertThat(config.withStatementTimeout(Duration.ZERO).statementTimeout()).isZero();
     assertThat(config.withPurgeInterval(Duration.ZERO).purgeInterval()).isZero();
   }
+
+  @Test
+  void tlsParametersOfTheUrlReachTheDriverUnchanged() throws Exception {
+    String url = URL + "?sslmode=verify-full&sslrootcert=/etc/nitricws/root.crt"
+        + "&sslcert=/etc/nitricws/client.crt&sslkey=/etc/nitricws/client.pk8&connectTimeout=2";
+    PostgresRegistryConfig config = PostgresRegistryConfig.forUrl(url).withUser("app").withPassword("s3cret");
+
+    com.zaxxer.hikari.HikariConfig pool = PostgresConnectionRegistry.hikari(config);
+    java.util.Properties driver = org.postgresql.Driver.parseURL(pool.getJdbcUrl(), pool.getDataSourceProperties());
+
+    assertThat(config.jdbcUrl()).isEqualTo(url);
+    assertThat(config.describe()).startsWith(url);
+    assertThat(pool.getJdbcUrl()).isEqualTo(url);
+    assertThat(driver).containsEntry("sslmode", "verify-full")
+        .containsEntry("sslrootcert", "/etc/nitricws/root.crt")
+        .containsEntry("sslcert", "/etc/nitricws/client.crt")
+        .containsEntry("sslkey", "/etc/nitricws/client.pk8")
+        .containsEntry("connectTimeout", "2")
+        .containsEntry("ApplicationName", "nitric-ws");
+  }
 }

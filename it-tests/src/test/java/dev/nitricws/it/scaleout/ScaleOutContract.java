@@ -3,6 +3,7 @@ package dev.nitricws.it.scaleout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.nitricws.bootstrap.GatewayScope;
 import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionRegistry;
@@ -11,6 +12,7 @@ import dev.nitricws.it.support.JavaProcess;
 import dev.nitricws.it.support.Jars;
 import dev.nitricws.it.support.ProcessLogs;
 import dev.nitricws.it.support.WsClient;
+import dev.nitricws.ports.ScopedConnectionRegistry;
 import dev.nitricws.proto.websockets.v1.WebsocketEventType;
 import dev.nitricws.runtime.LocalRuntime;
 import java.nio.file.Path;
@@ -63,7 +65,9 @@ abstract class ScaleOutContract {
   private SocketName socket;
   private JavaProcess a;
   private JavaProcess b;
+  /** The test's own view of the store, scoped as the instances scope it (one gateway: the runtime's). */
   private ConnectionRegistry registry;
+  private ConnectionRegistry opened;
   private int port;
 
   /** The command-line flags that select and configure the store both instances share. */
@@ -82,7 +86,8 @@ abstract class ScaleOutContract {
     b = LOGS.track(startApp("B", prefix));
     awaitHandlers(2, START, a, b);
     port = runtime.websocketPort(socket.value());
-    registry = openRegistry();
+    opened = openRegistry();
+    registry = ScopedConnectionRegistry.of(opened, GatewayScope.of(runtime.websocketUrl(socket.value())));
   }
 
   @AfterEach
@@ -96,7 +101,7 @@ abstract class ScaleOutContract {
     if (runtime != null) {
       runtime.close();
     }
-    if (registry instanceof AutoCloseable closeable) {
+    if (opened instanceof AutoCloseable closeable) {
       closeable.close();
     }
   }

@@ -1,0 +1,27 @@
+package dev.nitricws.ports;
+
+import static java.util.Objects.requireNonNull;
+
+/** What an {@link Authenticator} decided about a connecting client: who it is, or why it is refused. */
+public sealed interface Authentication {
+
+  /** The client is {@code subject} (a user id, a device name). */
+  record Authenticated(String subject) implements Authentication {
+    public Authenticated {
+      requireNonNull(subject, "subject");
+      if (subject.isEmpty()) {
+        throw new IllegalArgumentException("an authenticated subject must not be empty");
+      }
+    }
+  }
+
+  /**
+   * The client is refused; {@code reason} says why in a few words ("expired token"). It is logged
+   * (escaped) at debug level, so it must not hold the credential itself.
+   */
+  record Refused(String reason) implements Authentication {
+    public Refused {
+      requireNonNull(reason, "reason");
+    }
+  }
+}

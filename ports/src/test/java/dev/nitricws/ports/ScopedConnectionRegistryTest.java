@@ -1,0 +1,16 @@
+package dev.nitricws.ports;
+
+import dev.nitricws.domain.ConnectionRegistry;
+import dev.nitricws.ports.contract.ConnectionRegistryContract;
+
+/** A scoped registry is a registry: the whole contract, on the in-memory one under a scope. */
+class ScopedConnectionRegistryTest extends ConnectionRegistryContract {
+
+  private final ConnectionRegistry registry =
+      ScopedConnectionRegistry.of(new InMemoryConnectionRegistry(), "ws://127.0.0.1:4000@host");
+
+  @Override
+  protected ConnectionRegistry registry() {
+    return registry;
+  }
+}

@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param idleTimeout a connection with no data frame either way for this long is closed
  * @param pingInterval a ping is sent after this long without writes; zero disables pings
  * @param staticPage the HTML served at {@code GET /}, or null for none
+ * @param acceptWithoutHandler accept a connection when no connect handler is registered (the
+ *     reference runtime's fail-open) instead of answering HTTP 503
  */
 record GatewaySettings(
     String bindHost,
@@ -20,7 +22,8 @@ record GatewaySettings(
     int maxMessageSize,
     Duration idleTimeout,
     Duration pingInterval,
-    byte[] staticPage) {
+    byte[] staticPage,
+    boolean acceptWithoutHandler) {
 
   GatewaySettings {
     requireNonNull(bindHost, "bindHost");

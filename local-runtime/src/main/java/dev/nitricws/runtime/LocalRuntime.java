@@ -69,7 +69,8 @@ public final class LocalRuntime implements AutoCloseable {
     // gateway follows the registered handlers: an app that re-registers after a restart is served
     this.registry = new HandlerRegistry(config.handlerTimeout, this::openSocketOf);
     GatewaySettings settings = new GatewaySettings(config.bindHost, config.firstWebsocketPort,
-        config.maxMessageSize, config.idleTimeout, config.pingInterval, config.staticPage);
+        config.maxMessageSize, config.idleTimeout, config.pingInterval, config.staticPage,
+        config.acceptWithoutHandler);
     this.storage = config.kvDirectory == null
         ? KvStorage.inMemory()
         : KvStorage.persistent(config.kvDirectory, config.kvFlushInterval);
@@ -242,6 +243,7 @@ public final class LocalRuntime implements AutoCloseable {
     private Duration pingInterval = DEFAULT_PING_INTERVAL;
     private Duration handlerTimeout = DEFAULT_HANDLER_TIMEOUT;
     private byte[] staticPage;
+    private boolean acceptWithoutHandler;
 
     private Builder() {}
 
@@ -307,6 +309,15 @@ public final class LocalRuntime implements AutoCloseable {
     /** How long the application has to answer an event; an unanswered connect is refused. Default 30 s. */
     public Builder handlerTimeout(Duration timeout) {
       this.handlerTimeout = positive(timeout, "handlerTimeout");
+      return this;
+    }
+
+    /**
+     * Accept a connection without asking the app when no connect handler is registered (fail
+     * open) instead of answering HTTP 503 "no handler". Default false: no handler, no connection.
+     */
+    public Builder acceptWithoutHandler(boolean accept) {
+      this.acceptWithoutHandler = accept;
       return this;
     }
 

@@ -71,6 +71,11 @@ public final class LocalRuntimeMain implements Callable<Integer> {
       description = "Time the app has to answer an event; an unanswered connect is refused. Default: ${DEFAULT-VALUE}.")
   Duration handlerTimeout;
 
+  @Option(names = "--accept-without-handler",
+      description = "Accept websocket clients without asking the app while it has no connect handler registered "
+          + "(fail open). Default: answer HTTP 503 \"no handler\".")
+  boolean acceptWithoutHandler;
+
   @Option(names = "--static-page", paramLabel = "FILE",
       description = "An HTML file served at GET / of every websocket port.")
   Path staticPage;
@@ -92,7 +97,8 @@ public final class LocalRuntimeMain implements Callable<Integer> {
         .maxMessageSize(maxMessageSize)
         .idleTimeout(idleTimeout)
         .pingInterval(pingInterval)
-        .handlerTimeout(handlerTimeout);
+        .handlerTimeout(handlerTimeout)
+        .acceptWithoutHandler(acceptWithoutHandler);
     if (staticPage != null) {
       builder.staticPage(Files.readAllBytes(staticPage));
     }

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * The HTTP side of a gateway connection: serves the static page at {@code /} and turns a
  * websocket upgrade request (on any path) into a Connect event. The upgrade completes only after
  * the application accepts; a reject, an error or a timeout answers HTTP 500 "Connection Refused"
- * like the reference runtime. Event-loop confined; one instance per channel.
+ * like the reference runtime; no connect handler answers HTTP 503 "no handler" unless the
+ * settings accept without one. Event-loop confined; one instance per channel.
  */
 final class UpgradeHandler extends ChannelInboundHandlerAdapter {
 
@@ -48,6 +49,7 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
   private static final byte[] REFUSED = "Connection Refused".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] NOT_FOUND = "Not Found".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] BAD_REQUEST = "Bad Request".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NO_HANDLER = "no handler".getBytes(StandardCharsets.US_ASCII);
 
   private final SocketEndpoint endpoint;
   private final EventDispatcher dispatcher;
@@ -160,6 +162,12 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
         LOG.warn("Connect {} to socket '{}' refused: {}", connectionId, endpoint.name(),
             ClientConnection.describe(error));
         refuse(channel);
+        return;
+      }
+      if (answer.isEmpty() && !settings.acceptWithoutHandler()) {
+        LOG.info("Connect {} to socket '{}' refused with 503: no connect handler is registered",
+            connectionId, endpoint.name());
+        respond(channel, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=UTF-8", NO_HANDLER);
         return;
       }
       if (answer.isEmpty()) {

@@ -23,7 +23,8 @@ class LocalRuntimeMainTest {
 
     assertThat(exitCode).isZero();
     assertThat(out.toString()).contains("--grpc-port", "--ws-port", "--kv-dir", "--max-message-size",
-        "--idle-timeout", "--handler-timeout", "--ping-interval", "--host", "--static-page", "--help");
+        "--idle-timeout", "--handler-timeout", "--ping-interval", "--host", "--static-page", "--help",
+        "--accept-without-handler");
   }
 
   @Test
@@ -39,19 +40,22 @@ class LocalRuntimeMainTest {
     assertThat(main.idleTimeout).isEqualTo(Duration.ofMinutes(10));
     assertThat(main.handlerTimeout).isEqualTo(Duration.ofSeconds(30));
     assertThat(main.pingInterval).isEqualTo(Duration.ofSeconds(30));
+    assertThat(main.acceptWithoutHandler).isFalse();
   }
 
   @Test
   void optionsAreParsed() throws Exception {
     LocalRuntimeMain main = new LocalRuntimeMain();
     new CommandLine(main).parseArgs("--grpc-port", "0", "--ws-port", "0", "--kv-dir", "/tmp/kv",
-        "--max-message-size", "1m", "--idle-timeout", "PT90S", "--handler-timeout", "500ms");
+        "--max-message-size", "1m", "--idle-timeout", "PT90S", "--handler-timeout", "500ms",
+        "--accept-without-handler");
 
     assertThat(main.grpcPort).isZero();
     assertThat(main.kvDir).isEqualTo(Path.of("/tmp/kv"));
     assertThat(main.maxMessageSize).isEqualTo(1024 * 1024);
     assertThat(main.idleTimeout).isEqualTo(Duration.ofSeconds(90));
     assertThat(main.handlerTimeout).isEqualTo(Duration.ofMillis(500));
+    assertThat(main.acceptWithoutHandler).isTrue();
     assertThat(main.runtimeBuilder()).isNotNull();
   }
 

@@ -72,7 +72,7 @@ class LocalRuntimeTest {
   void staticPageIsServedAtTheRootNextToTheWebsocket() throws Exception {
     String html = "<!doctype html><title>chat</title>";
     try (LocalRuntime runtime = LocalRuntime.builder().grpcPort(0).firstWebsocketPort(0)
-        .staticPage(html.getBytes(UTF_8)).build().start()) {
+        .staticPage(html.getBytes(UTF_8)).acceptWithoutHandler(true).build().start()) {
       int port = runtime.declareWebsocket("chat");
 
       HttpResponse<String> root = WsClient.HTTP.send(

@@ -106,13 +106,6 @@ class WebsocketGatewayTest {
   }
 
   @Test
-  void connectWithoutAConnectHandlerIsAccepted() {
-    WsClient client = WsClient.open(port, "/");
-
-    assertThat(client.socket()).isNotNull();
-  }
-
-  @Test
   void connectIsRefusedWhenTheHandlerStreamEndsBeforeAnswering() throws Exception {
     EventStream connects = app.register("chat", WebsocketEventType.Connect, Mode.MANUAL);
     CompletableFuture<WsClient> client = WsClient.connect(port, "/");
@@ -128,6 +121,7 @@ class WebsocketGatewayTest {
 
   @Test
   void messagesOfOneConnectionReachTheAppInOrderOneAtATime() throws Exception {
+    acceptConnects();
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.MANUAL);
     WsClient client = WsClient.open(port, "/");
 
@@ -148,6 +142,7 @@ class WebsocketGatewayTest {
 
   @Test
   void textAndBinaryFramesReachTheAppAsTheirBytes() throws Exception {
+    acceptConnects();
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
     byte[] binary = {(byte) 0xff, 0x00, (byte) 0xfe, 0x41};
@@ -163,6 +158,7 @@ class WebsocketGatewayTest {
 
   @Test
   void fragmentedMessageUnderTheLimitIsOneEvent() throws Exception {
+    acceptConnects();
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
 
@@ -257,6 +253,7 @@ class WebsocketGatewayTest {
 
   @Test
   void disconnectComesAfterTheMessageInFlight() throws Exception {
+    acceptConnects();
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.MANUAL);
     EventStream disconnects = app.register("chat", WebsocketEventType.Disconnect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
@@ -275,6 +272,7 @@ class WebsocketGatewayTest {
 
   @Test
   void clientDroppedWhileAMessageIsInFlightIsDisconnectedAfterTheAnswer() throws Exception {
+    acceptConnects();
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.MANUAL);
     EventStream disconnects = app.register("chat", WebsocketEventType.Disconnect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
@@ -291,6 +289,7 @@ class WebsocketGatewayTest {
 
   @Test
   void messageOverTheLimitInOneFrameClosesTheClientWith1009() throws Exception {
+    acceptConnects();
     EventStream disconnects = app.register("chat", WebsocketEventType.Disconnect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
 
@@ -302,6 +301,7 @@ class WebsocketGatewayTest {
 
   @Test
   void fragmentedMessageOverTheLimitClosesTheClientWith1009() {
+    acceptConnects();
     WsClient client = WsClient.open(port, "/");
 
     client.socket().sendText("x".repeat(MAX_MESSAGE / 2 + 10), false).join();
@@ -312,6 +312,7 @@ class WebsocketGatewayTest {
 
   @Test
   void twoStreamsForTheSameSocketAndEventShareTheEventsRoundRobin() throws Exception {
+    acceptConnects();
     EventStream first = app.register("chat", WebsocketEventType.Message, Mode.ACCEPT);
     EventStream second = app.register("chat", WebsocketEventType.Message, Mode.ACCEPT);
     assertThat(runtime.handlerCount("chat", WebsocketEventType.Message)).isEqualTo(2);
@@ -373,6 +374,7 @@ class WebsocketGatewayTest {
 
   @Test
   void closingTheRuntimeClosesClientsWithGoingAwayAndCompletesHandlerStreams() throws Exception {
+    acceptConnects();
     EventStream disconnects = app.register("chat", WebsocketEventType.Disconnect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
     await().atMost(TestApp.WAIT).until(() -> runtime.connectionCount("chat") == 1);
@@ -381,6 +383,11 @@ class WebsocketGatewayTest {
 
     assertThat(client.awaitClose()).as("1001 going away").isEqualTo(1001);
     assertThat(disconnects.ended.orTimeout(10, TimeUnit.SECONDS).join().isOk()).isTrue();
+  }
+
+  /** Registers a connect handler that accepts everyone: without one, connects are refused. */
+  private void acceptConnects() {
+    app.register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
   }
 
   private static WebsocketSendRequest send(String connectionId, ByteString data) {

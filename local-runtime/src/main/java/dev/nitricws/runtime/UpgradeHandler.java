@@ -1,35 +1,25 @@
 package dev.nitricws.runtime;
 
-import dev.nitricws.proto.websockets.v1.QueryValue;
 import dev.nitricws.proto.websockets.v1.WebsocketConnectionEvent;
 import dev.nitricws.proto.websockets.v1.WebsocketEventRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketEventResponse;
 import dev.nitricws.proto.websockets.v1.WebsocketEventType;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import dev.nitricws.runtime.UpgradeRequests.Refusal;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
@@ -46,10 +36,6 @@ import org.slf4j.LoggerFactory;
 final class UpgradeHandler extends ChannelInboundHandlerAdapter {
 
   private static final Logger LOG = LoggerFactory.getLogger(UpgradeHandler.class);
-  private static final byte[] REFUSED = "Connection Refused".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] NOT_FOUND = "Not Found".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] BAD_REQUEST = "Bad Request".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] NO_HANDLER = "no handler".getBytes(StandardCharsets.US_ASCII);
 
   private final SocketEndpoint endpoint;
   private final EventDispatcher dispatcher;
@@ -74,17 +60,26 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    if (!request.decoderResult().isSuccess()) {
-      request.release();
-      respond(ctx.channel(), HttpResponseStatus.BAD_REQUEST, "text/plain; charset=UTF-8", BAD_REQUEST);
-      return;
-    }
-    if (isWebsocketUpgrade(request)) {
-      upgrade(ctx, request);
-    } else {
-      try {
+    boolean handedOn = false;
+    try {
+      Refusal refusal = refusal(request);
+      if (refusal != null) {
+        LOG.info("{} {} from {} on socket '{}' answered {}: {}", request.method(), request.uri(),
+            ctx.channel().remoteAddress(), endpoint.name(), refusal.status().code(), refusal.reason());
+        answer(ctx.channel(), refusal);
+      } else if (!UpgradeRequests.asksForWebsocket(request)) {
         serveHttp(ctx, request);
-      } finally {
+      } else {
+        WebsocketConnectionEvent event = UpgradeRequests.connectionEvent(request);
+        handedOn = true;
+        upgrade(ctx, request, event);
+      }
+    } catch (IllegalArgumentException malformedQuery) {
+      LOG.info("Upgrade from {} on socket '{}' answered 400: malformed query ({})",
+          ctx.channel().remoteAddress(), endpoint.name(), malformedQuery.getMessage());
+      HttpAnswers.text(ctx.channel(), HttpResponseStatus.BAD_REQUEST, "malformed query");
+    } finally {
+      if (!handedOn) {
         request.release();
       }
     }
@@ -97,39 +92,47 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
-  private static boolean isWebsocketUpgrade(FullHttpRequest request) {
-    return request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+  /** Why this request gets an HTTP error instead of a page or a Connect event; null if it does not. */
+  private static Refusal refusal(FullHttpRequest request) {
+    if (!request.decoderResult().isSuccess()) {
+      return new Refusal(HttpResponseStatus.BAD_REQUEST, "malformed request");
+    }
+    return UpgradeRequests.asksForWebsocket(request) ? UpgradeRequests.check(request) : null;
   }
 
-  private void serveHttp(ChannelHandlerContext ctx, FullHttpRequest request) {
-    String path = new QueryStringDecoder(request.uri()).path();
-    byte[] page = settings.staticPage();
-    if (page != null && path.equals("/") && request.method().equals(HttpMethod.GET)) {
-      respond(ctx.channel(), HttpResponseStatus.OK, "text/html; charset=UTF-8", page);
+  private static void answer(Channel channel, Refusal refusal) {
+    if (refusal.status().equals(HttpResponseStatus.UPGRADE_REQUIRED)) {
+      HttpAnswers.unsupportedVersion(channel, refusal.reason());
     } else {
-      respond(ctx.channel(), HttpResponseStatus.NOT_FOUND, "text/plain; charset=UTF-8", NOT_FOUND);
+      HttpAnswers.text(channel, refusal.status(), refusal.reason());
     }
   }
 
-  /** Takes ownership of {@code request}. */
-  private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request) {
+  private void serveHttp(ChannelHandlerContext ctx, FullHttpRequest request) {
+    byte[] page = settings.staticPage();
+    if (page != null && new QueryStringDecoder(request.uri()).rawPath().equals("/")
+        && request.method().equals(HttpMethod.GET)) {
+      HttpAnswers.ok(ctx.channel(), "text/html; charset=UTF-8", page);
+    } else {
+      LOG.debug("{} {} from {} on socket '{}' answered 400: not a websocket upgrade", request.method(),
+          request.uri(), ctx.channel().remoteAddress(), endpoint.name());
+      HttpAnswers.text(ctx.channel(), HttpResponseStatus.BAD_REQUEST, "not a websocket upgrade");
+    }
+  }
+
+  /** Takes ownership of {@code request}, a valid websocket upgrade. */
+  private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, WebsocketConnectionEvent connectionEvent) {
     upgrading = true;
     Channel channel = ctx.channel();
     channel.config().setAutoRead(false);
     String location = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
     WebSocketServerHandshaker handshaker =
         new WebSocketServerHandshakerFactory(location, null, decoderConfig).newHandshaker(request);
-    if (handshaker == null) {
-      request.release();
-      WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(channel)
-          .addListener(ChannelFutureListener.CLOSE);
-      return;
-    }
     String connectionId = UUID.randomUUID().toString();
     WebsocketEventRequest event = WebsocketEventRequest.newBuilder()
         .setSocketName(endpoint.name())
         .setConnectionId(connectionId)
-        .setConnection(connectionEvent(request.uri()))
+        .setConnection(connectionEvent)
         .build();
     LOG.debug("Connect {} to socket '{}' from {}", connectionId, endpoint.name(), channel.remoteAddress());
     dispatcher.dispatch(WebsocketEventType.Connect, event).whenComplete((answer, error) -> {
@@ -139,14 +142,6 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
         request.release();
       }
     });
-  }
-
-  private static WebsocketConnectionEvent connectionEvent(String uri) {
-    WebsocketConnectionEvent.Builder connection = WebsocketConnectionEvent.newBuilder();
-    for (Map.Entry<String, List<String>> param : new QueryStringDecoder(uri).parameters().entrySet()) {
-      connection.putQueryParams(param.getKey(), QueryValue.newBuilder().addAllValue(param.getValue()).build());
-    }
-    return connection.build();
   }
 
   private void connectAnswered(
@@ -167,7 +162,7 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
       if (answer.isEmpty() && !settings.acceptWithoutHandler()) {
         LOG.info("Connect {} to socket '{}' refused with 503: no connect handler is registered",
             connectionId, endpoint.name());
-        respond(channel, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=UTF-8", NO_HANDLER);
+        HttpAnswers.text(channel, HttpResponseStatus.SERVICE_UNAVAILABLE, "no handler");
         return;
       }
       if (answer.isEmpty()) {
@@ -189,7 +184,7 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
         handshake = handshaker.handshake(channel, request);
       } catch (RuntimeException e) {
         LOG.info("Upgrade of {} on socket '{}' failed: {}", connectionId, endpoint.name(), e.getMessage());
-        respond(channel, HttpResponseStatus.BAD_REQUEST, "text/plain; charset=UTF-8", BAD_REQUEST);
+        HttpAnswers.text(channel, HttpResponseStatus.BAD_REQUEST, "websocket handshake failed");
         lostAfterAccept(answer, connectionId);
         return;
       }
@@ -228,16 +223,6 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
   }
 
   private static void refuse(Channel channel) {
-    respond(channel, HttpResponseStatus.INTERNAL_SERVER_ERROR, "text/plain; charset=UTF-8", REFUSED);
-  }
-
-  private static void respond(Channel channel, HttpResponseStatus status, String contentType, byte[] body) {
-    ByteBuf content = Unpooled.wrappedBuffer(body);
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
-    response.headers()
-        .set(HttpHeaderNames.CONTENT_TYPE, contentType)
-        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    HttpAnswers.text(channel, HttpResponseStatus.INTERNAL_SERVER_ERROR, "Connection Refused");
   }
 }

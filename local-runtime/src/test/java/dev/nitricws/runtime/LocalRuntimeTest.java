@@ -86,7 +86,7 @@ class LocalRuntimeTest {
       assertThat(root.statusCode()).isEqualTo(200);
       assertThat(root.body()).isEqualTo(html);
       assertThat(root.headers().firstValue("content-type")).hasValue("text/html; charset=UTF-8");
-      assertThat(other.statusCode()).isEqualTo(404);
+      assertThat(other.statusCode()).as("any other plain request").isEqualTo(400);
       assertThat(client.socket()).as("websocket upgrade on / still works").isNotNull();
     }
   }

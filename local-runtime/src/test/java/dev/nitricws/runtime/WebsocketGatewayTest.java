@@ -364,12 +364,13 @@ class WebsocketGatewayTest {
   }
 
   @Test
-  void plainHttpWithoutAStaticPageIsNotFound() throws Exception {
+  void plainHttpWithoutAStaticPageIsABadRequest() throws Exception {
     var response = WsClient.HTTP.send(
         java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/")).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
 
-    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body()).isEqualTo("not a websocket upgrade");
   }
 
   @Test

@@ -6,9 +6,7 @@ import dev.nitricws.proto.websockets.v1.WebsocketEventType;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -62,7 +60,7 @@ public final class LocalRuntime implements AutoCloseable {
   private final Server server;
   private State state = State.NEW;
 
-  private LocalRuntime(Builder config) {
+  LocalRuntime(LocalRuntimeBuilder config) {
     this.bindHost = config.bindHost;
     this.configuredGrpcPort = config.grpcPort;
     // a registration opens its socket's port (idempotent), as in the reference runtime, whose
@@ -86,8 +84,8 @@ public final class LocalRuntime implements AutoCloseable {
         .build();
   }
 
-  public static Builder builder() {
-    return new Builder();
+  public static LocalRuntimeBuilder builder() {
+    return new LocalRuntimeBuilder();
   }
 
   /**
@@ -229,140 +227,5 @@ public final class LocalRuntime implements AutoCloseable {
     }
     storage.close();
     LOG.info("Nitric local runtime stopped");
-  }
-
-  /** Settings of a {@link LocalRuntime}; every value has a default. Not thread-safe. */
-  public static final class Builder {
-    private int grpcPort = DEFAULT_GRPC_PORT;
-    private int firstWebsocketPort = DEFAULT_WEBSOCKET_PORT;
-    private String bindHost = "127.0.0.1";
-    private Path kvDirectory;
-    private Duration kvFlushInterval = DEFAULT_KV_FLUSH_INTERVAL;
-    private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
-    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
-    private Duration pingInterval = DEFAULT_PING_INTERVAL;
-    private Duration handlerTimeout = DEFAULT_HANDLER_TIMEOUT;
-    private byte[] staticPage;
-    private boolean acceptWithoutHandler;
-
-    private Builder() {}
-
-    /** The gRPC port; 0 picks a free one. Default 50051. */
-    public Builder grpcPort(int port) {
-      this.grpcPort = port(port, "grpcPort");
-      return this;
-    }
-
-    /** The port of the first declared websocket, later ones take the next free ports; 0 = ephemeral. Default 4000. */
-    public Builder firstWebsocketPort(int port) {
-      this.firstWebsocketPort = port(port, "firstWebsocketPort");
-      return this;
-    }
-
-    /** The address every port listens on. Default 127.0.0.1 (this machine only). */
-    public Builder bindHost(String host) {
-      requireNonNull(host, "host");
-      if (host.isBlank()) {
-        throw new IllegalArgumentException("bindHost must not be blank");
-      }
-      this.bindHost = host;
-      return this;
-    }
-
-    /** Keep key-value stores in this directory (loaded at start, written on change); null = memory only. */
-    public Builder kvDirectory(Path directory) {
-      this.kvDirectory = directory;
-      return this;
-    }
-
-    /** How long after a change a store is written to disk. Default 1 s. */
-    public Builder kvFlushInterval(Duration interval) {
-      this.kvFlushInterval = positive(interval, "kvFlushInterval");
-      return this;
-    }
-
-    /** The largest websocket message in bytes; a client sending more is closed with 1009. Default 128 KiB. */
-    public Builder maxMessageSize(int bytes) {
-      if (bytes <= 0) {
-        throw new IllegalArgumentException("maxMessageSize must be positive, was " + bytes);
-      }
-      this.maxMessageSize = bytes;
-      return this;
-    }
-
-    /** A connection with no message either way for this long is closed. Default 10 min. */
-    public Builder idleTimeout(Duration timeout) {
-      this.idleTimeout = positive(timeout, "idleTimeout");
-      return this;
-    }
-
-    /** A ping is sent to a client after this long without writes; zero turns pings off. Default 30 s. */
-    public Builder pingInterval(Duration interval) {
-      requireNonNull(interval, "pingInterval");
-      if (interval.isNegative()) {
-        throw new IllegalArgumentException("pingInterval must be zero (off) or positive, was " + interval);
-      }
-      this.pingInterval = interval;
-      return this;
-    }
-
-    /** How long the application has to answer an event; an unanswered connect is refused. Default 30 s. */
-    public Builder handlerTimeout(Duration timeout) {
-      this.handlerTimeout = positive(timeout, "handlerTimeout");
-      return this;
-    }
-
-    /**
-     * Accept a connection without asking the app when no connect handler is registered (fail
-     * open) instead of answering HTTP 503 "no handler". Default false: no handler, no connection.
-     */
-    public Builder acceptWithoutHandler(boolean accept) {
-      this.acceptWithoutHandler = accept;
-      return this;
-    }
-
-    /** An HTML page served at {@code GET /} of every websocket port (copied); null = none. */
-    public Builder staticPage(byte[] html) {
-      this.staticPage = html == null ? null : html.clone();
-      return this;
-    }
-
-    /** Serves a classpath resource (e.g. {@code "chat/index.html"}) at {@code GET /}. */
-    public Builder staticPageResource(String resourceName) {
-      requireNonNull(resourceName, "resourceName");
-      ClassLoader loader = Thread.currentThread().getContextClassLoader();
-      if (loader == null) {
-        loader = LocalRuntime.class.getClassLoader();
-      }
-      try (InputStream in = loader.getResourceAsStream(resourceName)) {
-        if (in == null) {
-          throw new IllegalArgumentException("static page resource '" + resourceName + "' is not on the classpath");
-        }
-        this.staticPage = in.readAllBytes();
-      } catch (IOException e) {
-        throw new LocalRuntimeException("Unable to read static page resource '" + resourceName + "'", e);
-      }
-      return this;
-    }
-
-    /** A runtime with these settings, not started yet (loads the key-value files, if any). */
-    public LocalRuntime build() {
-      return new LocalRuntime(this);
-    }
-
-    private static int port(int port, String name) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException(name + " must be between 0 and 65535, was " + port);
-      }
-      return port;
-    }
-
-    private static Duration positive(Duration value, String name) {
-      requireNonNull(value, name);
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, was " + value);
-      }
-      return value;
-    }
   }
 }

@@ -88,8 +88,8 @@ public final class LocalRuntimeMain implements Callable<Integer> {
   }
 
   /** The runtime these options describe. */
-  LocalRuntime.Builder runtimeBuilder() throws IOException {
-    LocalRuntime.Builder builder = LocalRuntime.builder()
+  LocalRuntimeBuilder runtimeBuilder() throws IOException {
+    LocalRuntimeBuilder builder = LocalRuntime.builder()
         .grpcPort(grpcPort)
         .firstWebsocketPort(wsPort)
         .bindHost(host)

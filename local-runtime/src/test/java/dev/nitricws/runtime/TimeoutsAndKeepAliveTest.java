@@ -21,7 +21,7 @@ class TimeoutsAndKeepAliveTest {
   final RuntimeAndApp local = new RuntimeAndApp();
   private TestApp app;
 
-  private int start(Consumer<LocalRuntime.Builder> settings) {
+  private int start(Consumer<LocalRuntimeBuilder> settings) {
     local.start(settings);
     app = local.app();
     app.declareWebsocket("chat");

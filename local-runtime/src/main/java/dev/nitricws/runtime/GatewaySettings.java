@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Duration;
 
 /**
- * Settings of the websocket gateway, validated once.
+ * Settings of the websocket gateway, taken once from a validated {@link LocalRuntimeBuilder}.
  *
  * @param bindHost the address the websocket ports listen on
  * @param firstPort the port of the first declared socket (0 = an ephemeral port for every socket)
@@ -13,8 +13,13 @@ import java.time.Duration;
  * @param idleTimeout a connection with no data frame either way for this long is closed
  * @param pingInterval a ping is sent after this long without writes; zero disables pings
  * @param staticPage the HTML served at {@code GET /}, or null for none
- * @param acceptWithoutHandler accept a connection when no connect handler is registered (the
- *     reference runtime's fail-open) instead of answering HTTP 503
+ * @param acceptWithoutHandler accept a connection when no connect handler is registered (fail
+ *     open) instead of answering HTTP 503
+ * @param requestTimeout a new connection that has not sent its whole HTTP request by then is
+ *     answered 408 and closed
+ * @param maxConnectionsPerAddress connections one client address may hold (429 beyond)
+ * @param maxConnections connections the gateway holds in all (503 beyond)
+ * @param maxMessagesPerSecond messages a connection may send per second, bursts of as many; 0 = no limit
  */
 record GatewaySettings(
     String bindHost,
@@ -23,24 +28,25 @@ record GatewaySettings(
     Duration idleTimeout,
     Duration pingInterval,
     byte[] staticPage,
-    boolean acceptWithoutHandler) {
+    boolean acceptWithoutHandler,
+    Duration requestTimeout,
+    int maxConnectionsPerAddress,
+    int maxConnections,
+    int maxMessagesPerSecond) {
 
   GatewaySettings {
     requireNonNull(bindHost, "bindHost");
     requireNonNull(idleTimeout, "idleTimeout");
     requireNonNull(pingInterval, "pingInterval");
-    if (firstPort < 0 || firstPort > 65535) {
-      throw new IllegalArgumentException("firstPort must be between 0 and 65535, was " + firstPort);
-    }
-    if (maxMessageSize <= 0) {
-      throw new IllegalArgumentException("maxMessageSize must be positive, was " + maxMessageSize);
-    }
-    if (idleTimeout.isNegative() || idleTimeout.isZero()) {
-      throw new IllegalArgumentException("idleTimeout must be positive, was " + idleTimeout);
-    }
-    if (pingInterval.isNegative()) {
-      throw new IllegalArgumentException("pingInterval must be zero (off) or positive, was " + pingInterval);
-    }
+    requireNonNull(requestTimeout, "requestTimeout");
+  }
+
+  /** The gateway's part of the runtime's settings. */
+  static GatewaySettings of(LocalRuntimeBuilder config) {
+    return new GatewaySettings(config.bindHost, config.firstWebsocketPort, config.maxMessageSize,
+        config.idleTimeout, config.pingInterval, config.staticPage, config.acceptWithoutHandler,
+        config.requestTimeout, config.maxConnectionsPerAddress, config.maxConnections,
+        config.maxMessagesPerSecond);
   }
 
   /** The host clients are told to use: the bind host, or loopback when bound to every address. */

@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -12,7 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
-/** The gateway's plain HTTP answers: one response, then the connection is closed. */
+/** The gateway's plain HTTP answers: one response, then the connection is closed (see {@link Closing}). */
 final class HttpAnswers {
 
   private HttpAnswers() {}
@@ -46,6 +45,6 @@ final class HttpAnswers {
   }
 
   private static void send(Channel channel, FullHttpResponse response) {
-    channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    Closing.close(channel, response);
   }
 }

@@ -46,6 +46,17 @@ public final class LocalRuntime implements AutoCloseable {
   public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
   /** Default time the application has to answer an event. */
   public static final Duration DEFAULT_HANDLER_TIMEOUT = Duration.ofSeconds(30);
+  /** Default time a new connection has to send its HTTP request (slow or silent clients are cut off). */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  /** Default number of connections one client address may hold. */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
+  /**
+   * Default number of connections in all: below a process's usual 20,000 open files, leaving
+   * room for the runtime's other files and for refused connections waiting for their answer.
+   */
+  public static final int DEFAULT_MAX_CONNECTIONS = 16_000;
+  /** Default messages a connection may send per second (and in one burst). */
+  public static final int DEFAULT_MAX_MESSAGES_PER_SECOND = 100;
   /** Default delay before changed key-value stores are written to disk. */
   public static final Duration DEFAULT_KV_FLUSH_INTERVAL = Duration.ofSeconds(1);
 
@@ -66,9 +77,7 @@ public final class LocalRuntime implements AutoCloseable {
     // a registration opens its socket's port (idempotent), as in the reference runtime, whose
     // gateway follows the registered handlers: an app that re-registers after a restart is served
     this.registry = new HandlerRegistry(config.handlerTimeout, this::openSocketOf);
-    GatewaySettings settings = new GatewaySettings(config.bindHost, config.firstWebsocketPort,
-        config.maxMessageSize, config.idleTimeout, config.pingInterval, config.staticPage,
-        config.acceptWithoutHandler);
+    GatewaySettings settings = GatewaySettings.of(config);
     this.storage = config.kvDirectory == null
         ? KvStorage.inMemory()
         : KvStorage.persistent(config.kvDirectory, config.kvFlushInterval);

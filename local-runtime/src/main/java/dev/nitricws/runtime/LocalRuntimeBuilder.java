@@ -20,6 +20,10 @@ public final class LocalRuntimeBuilder {
   Duration handlerTimeout = LocalRuntime.DEFAULT_HANDLER_TIMEOUT;
   byte[] staticPage;
   boolean acceptWithoutHandler;
+  Duration requestTimeout = LocalRuntime.DEFAULT_REQUEST_TIMEOUT;
+  int maxConnectionsPerAddress = LocalRuntime.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+  int maxConnections = LocalRuntime.DEFAULT_MAX_CONNECTIONS;
+  int maxMessagesPerSecond = LocalRuntime.DEFAULT_MAX_MESSAGES_PER_SECOND;
 
   LocalRuntimeBuilder() {}
 
@@ -59,10 +63,7 @@ public final class LocalRuntimeBuilder {
 
   /** The largest websocket message in bytes; a client sending more is closed with 1009. Default 128 KiB. */
   public LocalRuntimeBuilder maxMessageSize(int bytes) {
-    if (bytes <= 0) {
-      throw new IllegalArgumentException("maxMessageSize must be positive, was " + bytes);
-    }
-    this.maxMessageSize = bytes;
+    this.maxMessageSize = positive(bytes, "maxMessageSize");
     return this;
   }
 
@@ -94,6 +95,36 @@ public final class LocalRuntimeBuilder {
    */
   public LocalRuntimeBuilder acceptWithoutHandler(boolean accept) {
     this.acceptWithoutHandler = accept;
+    return this;
+  }
+
+  /** Time a new connection has to send its whole HTTP request; then it is answered 408 and closed. Default 10 s. */
+  public LocalRuntimeBuilder requestTimeout(Duration timeout) {
+    this.requestTimeout = positive(timeout, "requestTimeout");
+    return this;
+  }
+
+  /** Connections one client address may hold; more are answered 429 before any Connect event. Default 256. */
+  public LocalRuntimeBuilder maxConnectionsPerAddress(int connections) {
+    this.maxConnectionsPerAddress = positive(connections, "maxConnectionsPerAddress");
+    return this;
+  }
+
+  /** Connections the gateway holds in all; more are answered 503 before any Connect event. Default 16,000. */
+  public LocalRuntimeBuilder maxConnections(int connections) {
+    this.maxConnections = positive(connections, "maxConnections");
+    return this;
+  }
+
+  /**
+   * Messages one connection may send per second, in bursts of as many; a client over it is closed
+   * with 1008 "rate limit". 0 = no limit. Default 100.
+   */
+  public LocalRuntimeBuilder maxMessagesPerSecond(int messages) {
+    if (messages < 0) {
+      throw new IllegalArgumentException("maxMessagesPerSecond must be zero (no limit) or positive, was " + messages);
+    }
+    this.maxMessagesPerSecond = messages;
     return this;
   }
 
@@ -131,6 +162,13 @@ public final class LocalRuntimeBuilder {
       throw new IllegalArgumentException(name + " must be between 0 and 65535, was " + port);
     }
     return port;
+  }
+
+  private static int positive(int value, String name) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(name + " must be positive, was " + value);
+    }
+    return value;
   }
 
   private static Duration positive(Duration value, String name) {

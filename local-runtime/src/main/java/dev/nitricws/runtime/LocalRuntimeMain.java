@@ -71,6 +71,25 @@ public final class LocalRuntimeMain implements Callable<Integer> {
       description = "Time the app has to answer an event; an unanswered connect is refused. Default: ${DEFAULT-VALUE}.")
   Duration handlerTimeout;
 
+  @Option(names = "--request-timeout", defaultValue = "10s", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Time a new connection has to send its whole HTTP request; then it is answered 408 and closed. "
+          + "Default: ${DEFAULT-VALUE}.")
+  Duration requestTimeout;
+
+  @Option(names = "--max-connections-per-address", defaultValue = "256", paramLabel = "N",
+      description = "Connections one client address may hold; more are answered 429. Default: ${DEFAULT-VALUE}.")
+  int maxConnectionsPerAddress;
+
+  @Option(names = "--max-connections", defaultValue = "16000", paramLabel = "N",
+      description = "Connections the gateway holds in all; more are answered 503. Keep it below the process's "
+          + "open-file limit (ulimit -n). Default: ${DEFAULT-VALUE}.")
+  int maxConnections;
+
+  @Option(names = "--max-messages-per-second", defaultValue = "100", paramLabel = "N",
+      description = "Messages one connection may send per second, in bursts of as many; a client over it is closed "
+          + "with 1008 \"rate limit\". 0 = no limit. Default: ${DEFAULT-VALUE}.")
+  int maxMessagesPerSecond;
+
   @Option(names = "--accept-without-handler",
       description = "Accept websocket clients without asking the app while it has no connect handler registered "
           + "(fail open). Default: answer HTTP 503 \"no handler\".")
@@ -98,7 +117,11 @@ public final class LocalRuntimeMain implements Callable<Integer> {
         .idleTimeout(idleTimeout)
         .pingInterval(pingInterval)
         .handlerTimeout(handlerTimeout)
-        .acceptWithoutHandler(acceptWithoutHandler);
+        .acceptWithoutHandler(acceptWithoutHandler)
+        .requestTimeout(requestTimeout)
+        .maxConnectionsPerAddress(maxConnectionsPerAddress)
+        .maxConnections(maxConnections)
+        .maxMessagesPerSecond(maxMessagesPerSecond);
     if (staticPage != null) {
       builder.staticPage(Files.readAllBytes(staticPage));
     }

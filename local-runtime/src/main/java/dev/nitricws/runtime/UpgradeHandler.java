@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
@@ -41,17 +42,21 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
   private final EventDispatcher dispatcher;
   private final GatewaySettings settings;
   private final WebSocketDecoderConfig decoderConfig;
+  /** Why this connection is refused whatever it asks (over a connection cap), or null. */
+  private final Refusal overLimit;
   private boolean upgrading;
 
   UpgradeHandler(
       SocketEndpoint endpoint,
       EventDispatcher dispatcher,
       GatewaySettings settings,
-      WebSocketDecoderConfig decoderConfig) {
+      WebSocketDecoderConfig decoderConfig,
+      Refusal overLimit) {
     this.endpoint = endpoint;
     this.dispatcher = dispatcher;
     this.settings = settings;
     this.decoderConfig = decoderConfig;
+    this.overLimit = overLimit;
   }
 
   @Override
@@ -60,6 +65,7 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
+    RequestTimeoutHandler.requestReceived(ctx.pipeline());
     boolean handedOn = false;
     try {
       Refusal refusal = refusal(request);
@@ -93,9 +99,12 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** Why this request gets an HTTP error instead of a page or a Connect event; null if it does not. */
-  private static Refusal refusal(FullHttpRequest request) {
+  private Refusal refusal(FullHttpRequest request) {
     if (!request.decoderResult().isSuccess()) {
       return new Refusal(HttpResponseStatus.BAD_REQUEST, "malformed request");
+    }
+    if (overLimit != null) {
+      return overLimit;
     }
     return UpgradeRequests.asksForWebsocket(request) ? UpgradeRequests.check(request) : null;
   }
@@ -206,8 +215,13 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
 
   private void installFrameHandlers(ChannelPipeline pipeline, ClientConnection connection) {
     pipeline.remove(this);
+    pipeline.addLast("ws-utf8", new Utf8FrameValidator(true));
     pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(settings.maxMessageSize()));
     pipeline.addLast("ws-control", ControlFrameHandler.INSTANCE);
+    if (settings.maxMessagesPerSecond() > 0) {
+      pipeline.addLast("ws-rate", new MessageRateLimiter(endpoint.name(), connection.id(),
+          settings.maxMessagesPerSecond()));
+    }
     if (!settings.pingInterval().isZero()) {
       pipeline.addLast("ws-keepalive", new KeepAliveHandler(settings.pingInterval()));
     }

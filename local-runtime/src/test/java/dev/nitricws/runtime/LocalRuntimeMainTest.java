@@ -24,7 +24,8 @@ class LocalRuntimeMainTest {
     assertThat(exitCode).isZero();
     assertThat(out.toString()).contains("--grpc-port", "--ws-port", "--kv-dir", "--max-message-size",
         "--idle-timeout", "--handler-timeout", "--ping-interval", "--host", "--static-page", "--help",
-        "--accept-without-handler");
+        "--accept-without-handler", "--request-timeout", "--max-connections-per-address", "--max-connections",
+        "--max-messages-per-second");
   }
 
   @Test
@@ -41,6 +42,10 @@ class LocalRuntimeMainTest {
     assertThat(main.handlerTimeout).isEqualTo(Duration.ofSeconds(30));
     assertThat(main.pingInterval).isEqualTo(Duration.ofSeconds(30));
     assertThat(main.acceptWithoutHandler).isFalse();
+    assertThat(main.requestTimeout).isEqualTo(LocalRuntime.DEFAULT_REQUEST_TIMEOUT);
+    assertThat(main.maxConnectionsPerAddress).isEqualTo(LocalRuntime.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
+    assertThat(main.maxConnections).isEqualTo(LocalRuntime.DEFAULT_MAX_CONNECTIONS);
+    assertThat(main.maxMessagesPerSecond).isEqualTo(LocalRuntime.DEFAULT_MAX_MESSAGES_PER_SECOND);
   }
 
   @Test
@@ -48,7 +53,8 @@ class LocalRuntimeMainTest {
     LocalRuntimeMain main = new LocalRuntimeMain();
     new CommandLine(main).parseArgs("--grpc-port", "0", "--ws-port", "0", "--kv-dir", "/tmp/kv",
         "--max-message-size", "1m", "--idle-timeout", "PT90S", "--handler-timeout", "500ms",
-        "--accept-without-handler");
+        "--accept-without-handler", "--request-timeout", "2s", "--max-connections-per-address", "8",
+        "--max-connections", "100", "--max-messages-per-second", "0");
 
     assertThat(main.grpcPort).isZero();
     assertThat(main.kvDir).isEqualTo(Path.of("/tmp/kv"));
@@ -56,6 +62,10 @@ class LocalRuntimeMainTest {
     assertThat(main.idleTimeout).isEqualTo(Duration.ofSeconds(90));
     assertThat(main.handlerTimeout).isEqualTo(Duration.ofMillis(500));
     assertThat(main.acceptWithoutHandler).isTrue();
+    assertThat(main.requestTimeout).isEqualTo(Duration.ofSeconds(2));
+    assertThat(main.maxConnectionsPerAddress).isEqualTo(8);
+    assertThat(main.maxConnections).isEqualTo(100);
+    assertThat(main.maxMessagesPerSecond).isZero();
     assertThat(main.runtimeBuilder()).isNotNull();
   }
 

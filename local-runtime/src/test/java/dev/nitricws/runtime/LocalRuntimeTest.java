@@ -33,6 +33,15 @@ class LocalRuntimeTest {
     assertThatThrownBy(() -> LocalRuntime.builder().pingInterval(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("pingInterval");
+    assertThatThrownBy(() -> LocalRuntime.builder().maxConnections(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxConnections must be positive, was 0");
+    assertThatThrownBy(() -> LocalRuntime.builder().maxMessagesPerSecond(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxMessagesPerSecond");
+    assertThatThrownBy(() -> LocalRuntime.builder().requestTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("requestTimeout");
     assertThatThrownBy(() -> LocalRuntime.builder().staticPageResource("no/such/page.html"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no/such/page.html");

@@ -133,10 +133,9 @@ class UpgradeRequestTest {
 
   private Answer send(FullHttpRequest request) {
     SocketEndpoint endpoint = new SocketEndpoint("chat");
-    GatewaySettings settings = new GatewaySettings("127.0.0.1", 0, 4096, Duration.ofMinutes(1), Duration.ZERO,
-        null, false);
+    GatewaySettings settings = GatewaySettings.of(LocalRuntime.builder().maxMessageSize(4096));
     EmbeddedChannel channel = new EmbeddedChannel(
-        new UpgradeHandler(endpoint, acceptAll, settings, WebSocketDecoderConfig.newBuilder().build()));
+        new UpgradeHandler(endpoint, acceptAll, settings, WebSocketDecoderConfig.newBuilder().build(), null));
     channel.writeInbound(request);
     channel.runPendingTasks();
     FullHttpResponse response = channel.readOutbound();

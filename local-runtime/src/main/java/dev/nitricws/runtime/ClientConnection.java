@@ -12,9 +12,9 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -23,11 +23,19 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,24 +61,39 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private final Channel channel;
   private final EventDispatcher dispatcher;
   private final int maxMessageSize;
+  private final Duration slowClientTimeout;
 
   // event-loop confined
   private final ArrayDeque<ByteString> waiting = new ArrayDeque<>();
+  /** Sends written to the channel but not yet to the socket. */
+  private final Set<CompletableFuture<Void>> unsent = new HashSet<>();
   private boolean inFlight;
   private boolean closed;
+  private boolean closing;
+  private boolean dropping;
+  private ScheduledFuture<?> slowClientTimer;
   private boolean disconnectSent;
 
-  ClientConnection(
-      SocketEndpoint endpoint, String id, Channel channel, EventDispatcher dispatcher, int maxMessageSize) {
+  ClientConnection(SocketEndpoint endpoint, String id, Channel channel, EventDispatcher dispatcher,
+      GatewaySettings settings) {
     this.endpoint = endpoint;
     this.id = id;
     this.channel = channel;
     this.dispatcher = dispatcher;
-    this.maxMessageSize = maxMessageSize;
+    this.maxMessageSize = settings.maxMessageSize();
+    this.slowClientTimeout = settings.slowClientTimeout();
   }
 
   String id() {
     return id;
+  }
+
+  /** Messages and bytes waiting to be written to the client, read on its event loop (for tests). */
+  Future<long[]> pendingOutbound() {
+    return channel.eventLoop().submit(() -> {
+      ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+      return buffer == null ? new long[] {0, 0} : new long[] {buffer.size(), buffer.totalPendingWriteBytes()};
+    });
   }
 
   /** Called on the event loop once the upgrade response is written and this handler is in place. */
@@ -83,28 +106,95 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   /**
    * Writes data as one frame: a text frame when the bytes are valid UTF-8, a binary frame
-   * otherwise. Thread-safe.
+   * otherwise. Thread-safe and non-blocking.
+   *
+   * @return completes once the frame is written to the socket; fails at once with
+   *     {@link SlowClientException} while the client is not reading (over its write buffer), and
+   *     with {@link ConnectionNotFoundException} when the connection closes or is closing
    */
-  ChannelFuture send(ByteString data) {
+  CompletableFuture<Void> send(ByteString data) {
+    CompletableFuture<Void> sent = new CompletableFuture<>();
+    if (!onLoop(() -> write(data, sent))) {
+      sent.completeExceptionally(new ConnectionNotFoundException(id));
+    }
+    return sent;
+  }
+
+  private void write(ByteString data, CompletableFuture<Void> sent) {
+    if (closing || !channel.isActive()) {
+      sent.completeExceptionally(new ConnectionNotFoundException(id));
+      return;
+    }
+    if (!channel.isWritable()) {
+      if (!dropping) {
+        dropping = true;
+        LOG.info("Connection {} on socket '{}' is not reading (over {} bytes waiting); dropping messages to it"
+            + " until it catches up", id, endpoint.name(), channel.config().getWriteBufferHighWaterMark());
+      }
+      sent.completeExceptionally(new SlowClientException(id));
+      return;
+    }
     ByteBuf content = Unpooled.wrappedBuffer(data.asReadOnlyByteBuffer());
     WebSocketFrame frame = data.isValidUtf8() ? new TextWebSocketFrame(content) : new BinaryWebSocketFrame(content);
-    return channel.writeAndFlush(frame);
+    unsent.add(sent);
+    channel.writeAndFlush(frame).addListener(done -> {
+      unsent.remove(sent);
+      if (done.isSuccess()) {
+        sent.complete(null);
+      } else {
+        sent.completeExceptionally(new ConnectionNotFoundException(id, done.cause()));
+      }
+    });
   }
 
   /**
-   * Sends a close frame with {@code status} and closes the connection; a Disconnect event follows.
-   * Thread-safe.
+   * Sends a close frame with {@code status} and closes the connection, at the latest
+   * {@link Closing#FORCE_AFTER_SECONDS} later; a Disconnect event follows. Thread-safe.
    *
    * @return the channel's close future
    */
   ChannelFuture close(WebSocketCloseStatus status) {
+    return close(new CloseWebSocketFrame(status));
+  }
+
+  private ChannelFuture close(CloseWebSocketFrame frame) {
     endpoint.remove(this);
-    if (channel.isActive()) {
-      channel.writeAndFlush(new CloseWebSocketFrame(status)).addListener(ChannelFutureListener.CLOSE);
-    } else {
-      channel.close();
+    if (!onLoop(() -> closing = true)) {
+      frame.release();
+      return channel.close();
     }
-    return channel.closeFuture();
+    return Closing.close(channel, frame);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable()) {
+      dropping = false;
+      if (slowClientTimer != null) {
+        slowClientTimer.cancel(false);
+        slowClientTimer = null;
+      }
+    } else if (slowClientTimer == null && !closing) {
+      slowClientTimer = ctx.executor().schedule(this::slowClientTimedOut, slowClientTimeout.toNanos(),
+          TimeUnit.NANOSECONDS);
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  /** Still not reading: close, and fail at once every send that waits behind the unread bytes. */
+  private void slowClientTimedOut() {
+    slowClientTimer = null;
+    if (channel.isWritable() || closing || !channel.isActive()) {
+      return;
+    }
+    LOG.info("Connection {} on socket '{}' has not read for {}; closing with 1008", id, endpoint.name(),
+        slowClientTimeout);
+    closing = true;
+    for (CompletableFuture<Void> sent : List.copyOf(unsent)) {
+      sent.completeExceptionally(new ConnectionNotFoundException(id));
+    }
+    unsent.clear();
+    close(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "client not reading"));
   }
 
   @Override
@@ -195,6 +285,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     closed = true;
+    closing = true;
+    if (slowClientTimer != null) {
+      slowClientTimer.cancel(false);
+      slowClientTimer = null;
+    }
     endpoint.remove(this);
     if (!waiting.isEmpty()) {
       LOG.debug("Connection {} closed with {} message(s) not yet handed on; dropped", id, waiting.size());
@@ -234,11 +329,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     });
   }
 
-  private void onLoop(Runnable task) {
+  private boolean onLoop(Runnable task) {
     try {
       channel.eventLoop().execute(task);
+      return true;
     } catch (RejectedExecutionException shuttingDown) {
       LOG.debug("Event loop of connection {} is shut down; dropping a callback", id);
+      return false;
     }
   }
 

@@ -20,6 +20,9 @@ import java.time.Duration;
  * @param maxConnectionsPerAddress connections one client address may hold (429 beyond)
  * @param maxConnections connections the gateway holds in all (503 beyond)
  * @param maxMessagesPerSecond messages a connection may send per second, bursts of as many; 0 = no limit
+ * @param writeBufferSize bytes queued for a connection above which it is unwritable (its high
+ *     water mark; the low one is half of it) and sends to it are dropped
+ * @param slowClientTimeout a connection unwritable for this long is closed
  */
 record GatewaySettings(
     String bindHost,
@@ -32,13 +35,16 @@ record GatewaySettings(
     Duration requestTimeout,
     int maxConnectionsPerAddress,
     int maxConnections,
-    int maxMessagesPerSecond) {
+    int maxMessagesPerSecond,
+    int writeBufferSize,
+    Duration slowClientTimeout) {
 
   GatewaySettings {
     requireNonNull(bindHost, "bindHost");
     requireNonNull(idleTimeout, "idleTimeout");
     requireNonNull(pingInterval, "pingInterval");
     requireNonNull(requestTimeout, "requestTimeout");
+    requireNonNull(slowClientTimeout, "slowClientTimeout");
   }
 
   /** The gateway's part of the runtime's settings. */
@@ -46,7 +52,7 @@ record GatewaySettings(
     return new GatewaySettings(config.bindHost, config.firstWebsocketPort, config.maxMessageSize,
         config.idleTimeout, config.pingInterval, config.staticPage, config.acceptWithoutHandler,
         config.requestTimeout, config.maxConnectionsPerAddress, config.maxConnections,
-        config.maxMessagesPerSecond);
+        config.maxMessagesPerSecond, config.writeBufferSize, config.slowClientTimeout);
   }
 
   /** The host clients are told to use: the bind host, or loopback when bound to every address. */

@@ -57,6 +57,10 @@ public final class LocalRuntime implements AutoCloseable {
   public static final int DEFAULT_MAX_CONNECTIONS = 16_000;
   /** Default messages a connection may send per second (and in one burst). */
   public static final int DEFAULT_MAX_MESSAGES_PER_SECOND = 100;
+  /** Default bytes that may wait to be written to one connection: two messages of the default largest size. */
+  public static final int DEFAULT_WRITE_BUFFER_SIZE = 256 * 1024;
+  /** Default time a connection may stay unwritable (not reading) before it is closed. */
+  public static final Duration DEFAULT_SLOW_CLIENT_TIMEOUT = Duration.ofSeconds(10);
   /** Default delay before changed key-value stores are written to disk. */
   public static final Duration DEFAULT_KV_FLUSH_INTERVAL = Duration.ofSeconds(1);
 
@@ -187,6 +191,11 @@ public final class LocalRuntime implements AutoCloseable {
   /** How many open websocket connections a socket has. */
   public int connectionCount(String socketName) {
     return endpoint(socketName).connectionCount();
+  }
+
+  /** The gateway, for this package's tests. */
+  WebsocketGateway gateway() {
+    return gateway;
   }
 
   /** How many HandleEvents streams are registered for the socket and event type. */

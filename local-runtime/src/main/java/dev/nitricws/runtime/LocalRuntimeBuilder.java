@@ -24,6 +24,8 @@ public final class LocalRuntimeBuilder {
   int maxConnectionsPerAddress = LocalRuntime.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
   int maxConnections = LocalRuntime.DEFAULT_MAX_CONNECTIONS;
   int maxMessagesPerSecond = LocalRuntime.DEFAULT_MAX_MESSAGES_PER_SECOND;
+  int writeBufferSize = LocalRuntime.DEFAULT_WRITE_BUFFER_SIZE;
+  Duration slowClientTimeout = LocalRuntime.DEFAULT_SLOW_CLIENT_TIMEOUT;
 
   LocalRuntimeBuilder() {}
 
@@ -125,6 +127,22 @@ public final class LocalRuntimeBuilder {
       throw new IllegalArgumentException("maxMessagesPerSecond must be zero (no limit) or positive, was " + messages);
     }
     this.maxMessagesPerSecond = messages;
+    return this;
+  }
+
+  /**
+   * Bytes that may wait to be written to one connection; over it the connection is unwritable and
+   * a SendMessage to it fails at once (RESOURCE_EXHAUSTED). Writing resumes below half of it.
+   * Default 256 KiB.
+   */
+  public LocalRuntimeBuilder writeBufferSize(int bytes) {
+    this.writeBufferSize = positive(bytes, "writeBufferSize");
+    return this;
+  }
+
+  /** A connection that stays unwritable (does not read) this long is closed with 1008. Default 10 s. */
+  public LocalRuntimeBuilder slowClientTimeout(Duration timeout) {
+    this.slowClientTimeout = positive(timeout, "slowClientTimeout");
     return this;
   }
 

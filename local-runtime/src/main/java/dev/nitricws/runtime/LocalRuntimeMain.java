@@ -90,6 +90,17 @@ public final class LocalRuntimeMain implements Callable<Integer> {
           + "with 1008 \"rate limit\". 0 = no limit. Default: ${DEFAULT-VALUE}.")
   int maxMessagesPerSecond;
 
+  @Option(names = "--write-buffer", defaultValue = "256k", paramLabel = "SIZE", converter = SizeConverter.class,
+      description = "Bytes that may wait to be written to one connection; over it a send to that client fails at once "
+          + "(RESOURCE_EXHAUSTED, message dropped). Default: ${DEFAULT-VALUE}.")
+  int writeBuffer;
+
+  @Option(names = "--slow-client-timeout", defaultValue = "10s", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Close a connection (1008) that stays over its write buffer, not reading, this long. "
+          + "Default: ${DEFAULT-VALUE}.")
+  Duration slowClientTimeout;
+
   @Option(names = "--accept-without-handler",
       description = "Accept websocket clients without asking the app while it has no connect handler registered "
           + "(fail open). Default: answer HTTP 503 \"no handler\".")
@@ -121,7 +132,9 @@ public final class LocalRuntimeMain implements Callable<Integer> {
         .requestTimeout(requestTimeout)
         .maxConnectionsPerAddress(maxConnectionsPerAddress)
         .maxConnections(maxConnections)
-        .maxMessagesPerSecond(maxMessagesPerSecond);
+        .maxMessagesPerSecond(maxMessagesPerSecond)
+        .writeBufferSize(writeBuffer)
+        .slowClientTimeout(slowClientTimeout);
     if (staticPage != null) {
       builder.staticPage(Files.readAllBytes(staticPage));
     }

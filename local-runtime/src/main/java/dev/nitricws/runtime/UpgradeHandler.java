@@ -187,7 +187,7 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       ClientConnection connection =
-          new ClientConnection(endpoint, connectionId, channel, dispatcher, settings.maxMessageSize());
+          new ClientConnection(endpoint, connectionId, channel, dispatcher, settings);
       ChannelFuture handshake;
       try {
         handshake = handshaker.handshake(channel, request);

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -141,7 +142,10 @@ final class WebsocketGateway implements AutoCloseable {
     return names;
   }
 
-  /** Writes data to one connection; fails with {@link ConnectionNotFoundException} for an unknown id. */
+  /**
+   * Writes data to one connection; fails with {@link ConnectionNotFoundException} for an unknown
+   * id, and as {@link ClientConnection#send} says.
+   */
   CompletableFuture<Void> send(String socketName, String connectionId, ByteString data) {
     ClientConnection connection;
     try {
@@ -149,7 +153,7 @@ final class WebsocketGateway implements AutoCloseable {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return toCompletable(connection.send(data), connectionId);
+    return connection.send(data);
   }
 
   /** Closes one connection with 1000; the future completes once it is closed. */
@@ -202,6 +206,8 @@ final class WebsocketGateway implements AutoCloseable {
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+            new WriteBufferWaterMark(settings.writeBufferSize() / 2, settings.writeBufferSize()))
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel channel) {

@@ -25,7 +25,7 @@ class LocalRuntimeMainTest {
     assertThat(out.toString()).contains("--grpc-port", "--ws-port", "--kv-dir", "--max-message-size",
         "--idle-timeout", "--handler-timeout", "--ping-interval", "--host", "--static-page", "--help",
         "--accept-without-handler", "--request-timeout", "--max-connections-per-address", "--max-connections",
-        "--max-messages-per-second");
+        "--max-messages-per-second", "--write-buffer", "--slow-client-timeout");
   }
 
   @Test
@@ -46,6 +46,8 @@ class LocalRuntimeMainTest {
     assertThat(main.maxConnectionsPerAddress).isEqualTo(LocalRuntime.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
     assertThat(main.maxConnections).isEqualTo(LocalRuntime.DEFAULT_MAX_CONNECTIONS);
     assertThat(main.maxMessagesPerSecond).isEqualTo(LocalRuntime.DEFAULT_MAX_MESSAGES_PER_SECOND);
+    assertThat(main.writeBuffer).isEqualTo(LocalRuntime.DEFAULT_WRITE_BUFFER_SIZE);
+    assertThat(main.slowClientTimeout).isEqualTo(LocalRuntime.DEFAULT_SLOW_CLIENT_TIMEOUT);
   }
 
   @Test
@@ -54,7 +56,8 @@ class LocalRuntimeMainTest {
     new CommandLine(main).parseArgs("--grpc-port", "0", "--ws-port", "0", "--kv-dir", "/tmp/kv",
         "--max-message-size", "1m", "--idle-timeout", "PT90S", "--handler-timeout", "500ms",
         "--accept-without-handler", "--request-timeout", "2s", "--max-connections-per-address", "8",
-        "--max-connections", "100", "--max-messages-per-second", "0");
+        "--max-connections", "100", "--max-messages-per-second", "0", "--write-buffer", "1m",
+        "--slow-client-timeout", "3s");
 
     assertThat(main.grpcPort).isZero();
     assertThat(main.kvDir).isEqualTo(Path.of("/tmp/kv"));
@@ -66,6 +69,8 @@ class LocalRuntimeMainTest {
     assertThat(main.maxConnectionsPerAddress).isEqualTo(8);
     assertThat(main.maxConnections).isEqualTo(100);
     assertThat(main.maxMessagesPerSecond).isZero();
+    assertThat(main.writeBuffer).isEqualTo(1024 * 1024);
+    assertThat(main.slowClientTimeout).isEqualTo(Duration.ofSeconds(3));
     assertThat(main.runtimeBuilder()).isNotNull();
   }
 

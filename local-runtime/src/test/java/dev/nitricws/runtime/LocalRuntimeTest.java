@@ -42,6 +42,12 @@ class LocalRuntimeTest {
     assertThatThrownBy(() -> LocalRuntime.builder().requestTimeout(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("requestTimeout");
+    assertThatThrownBy(() -> LocalRuntime.builder().writeBufferSize(-5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("writeBufferSize must be positive, was -5");
+    assertThatThrownBy(() -> LocalRuntime.builder().slowClientTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("slowClientTimeout");
     assertThatThrownBy(() -> LocalRuntime.builder().staticPageResource("no/such/page.html"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no/such/page.html");

@@ -44,6 +44,11 @@ final class TestApp implements AutoCloseable {
     channel = Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort, InsecureChannelCredentials.create()).build();
   }
 
+  /** The channel to the runtime, for stubs of the test's own. */
+  ManagedChannel channel() {
+    return channel;
+  }
+
   WebsocketGrpc.WebsocketBlockingStub websocket() {
     return WebsocketGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }

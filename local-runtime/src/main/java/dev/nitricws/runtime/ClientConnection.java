@@ -7,9 +7,7 @@ import dev.nitricws.proto.websockets.v1.WebsocketEventRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketEventResponse;
 import dev.nitricws.proto.websockets.v1.WebsocketEventType;
 import dev.nitricws.proto.websockets.v1.WebsocketMessageEvent;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -24,18 +22,12 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,8 +41,10 @@ import org.slf4j.LoggerFactory;
  * connection reach the application in order and a slow application slows its client down instead
  * of filling memory. The Disconnect event is sent exactly once, after the message in flight.
  *
- * <p>The event-handling state is confined to the channel's event loop; {@link #send} and
- * {@link #close} may be called from any thread.
+ * <p>It exists from the Connect event on (registered as opening with its endpoint), so the
+ * application can send to it before the upgrade completes; its {@link ConnectionWriter} holds
+ * and bounds what the application sends. The event-handling state is confined to the channel's
+ * event loop; {@link #send}, {@link #close} and {@link #neverOpened} may be called from any thread.
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter {
 
@@ -61,17 +55,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private final Channel channel;
   private final EventDispatcher dispatcher;
   private final int maxMessageSize;
-  private final Duration slowClientTimeout;
+  private final ConnectionWriter writer;
 
   // event-loop confined
   private final ArrayDeque<ByteString> waiting = new ArrayDeque<>();
-  /** Sends written to the channel but not yet to the socket. */
-  private final Set<CompletableFuture<Void>> unsent = new HashSet<>();
   private boolean inFlight;
   private boolean closed;
-  private boolean closing;
-  private boolean dropping;
-  private ScheduledFuture<?> slowClientTimer;
   private boolean disconnectSent;
 
   ClientConnection(SocketEndpoint endpoint, String id, Channel channel, EventDispatcher dispatcher,
@@ -81,7 +70,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     this.channel = channel;
     this.dispatcher = dispatcher;
     this.maxMessageSize = settings.maxMessageSize();
-    this.slowClientTimeout = settings.slowClientTimeout();
+    this.writer = new ConnectionWriter(endpoint.name(), id, channel, settings,
+        () -> close(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "client not reading")));
   }
 
   String id() {
@@ -101,65 +91,42 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     endpoint.add(this);
     channel.closeFuture().addListener(future -> onClosed());
     LOG.debug("Connection {} open on socket '{}' from {}", id, endpoint.name(), channel.remoteAddress());
+    if (writer.opened()) {
+      LOG.debug("Connection {} on socket '{}' was asked to close while opening; closing", id, endpoint.name());
+      close(WebSocketCloseStatus.NORMAL_CLOSURE);
+      return;
+    }
     channel.read();
   }
 
-  /**
-   * Writes data as one frame: a text frame when the bytes are valid UTF-8, a binary frame
-   * otherwise. Thread-safe and non-blocking.
-   *
-   * @return completes once the frame is written to the socket; fails at once with
-   *     {@link SlowClientException} while the client is not reading (over its write buffer), and
-   *     with {@link ConnectionNotFoundException} when the connection closes or is closing
-   */
-  CompletableFuture<Void> send(ByteString data) {
-    CompletableFuture<Void> sent = new CompletableFuture<>();
-    if (!onLoop(() -> write(data, sent))) {
-      sent.completeExceptionally(new ConnectionNotFoundException(id));
-    }
-    return sent;
+  /** The upgrade did not complete (refused, failed, client gone). Thread-safe. */
+  void neverOpened() {
+    endpoint.remove(this);
+    writer.neverOpened();
   }
 
-  private void write(ByteString data, CompletableFuture<Void> sent) {
-    if (closing || !channel.isActive()) {
-      sent.completeExceptionally(new ConnectionNotFoundException(id));
-      return;
-    }
-    if (!channel.isWritable()) {
-      if (!dropping) {
-        dropping = true;
-        LOG.info("Connection {} on socket '{}' is not reading (over {} bytes waiting); dropping messages to it"
-            + " until it catches up", id, endpoint.name(), channel.config().getWriteBufferHighWaterMark());
-      }
-      sent.completeExceptionally(new SlowClientException(id));
-      return;
-    }
-    ByteBuf content = Unpooled.wrappedBuffer(data.asReadOnlyByteBuffer());
-    WebSocketFrame frame = data.isValidUtf8() ? new TextWebSocketFrame(content) : new BinaryWebSocketFrame(content);
-    unsent.add(sent);
-    channel.writeAndFlush(frame).addListener(done -> {
-      unsent.remove(sent);
-      if (done.isSuccess()) {
-        sent.complete(null);
-      } else {
-        sent.completeExceptionally(new ConnectionNotFoundException(id, done.cause()));
-      }
-    });
+  /** Writes data as one frame; see {@link ConnectionWriter#send}. Thread-safe. */
+  CompletableFuture<Void> send(ByteString data) {
+    return writer.send(data);
   }
 
   /**
    * Sends a close frame with {@code status} and closes the connection, at the latest
-   * {@link Closing#FORCE_AFTER_SECONDS} later; a Disconnect event follows. Thread-safe.
+   * {@link Closing#FORCE_AFTER_SECONDS} later; a Disconnect event follows. A connection still
+   * opening is closed once it opens. Thread-safe.
    *
    * @return the channel's close future
    */
   ChannelFuture close(WebSocketCloseStatus status) {
+    if (writer.closeWhenOpen()) {
+      return channel.closeFuture();
+    }
     return close(new CloseWebSocketFrame(status));
   }
 
   private ChannelFuture close(CloseWebSocketFrame frame) {
     endpoint.remove(this);
-    if (!onLoop(() -> closing = true)) {
+    if (!onLoop(writer::closing)) {
       frame.release();
       return channel.close();
     }
@@ -168,33 +135,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (ctx.channel().isWritable()) {
-      dropping = false;
-      if (slowClientTimer != null) {
-        slowClientTimer.cancel(false);
-        slowClientTimer = null;
-      }
-    } else if (slowClientTimer == null && !closing) {
-      slowClientTimer = ctx.executor().schedule(this::slowClientTimedOut, slowClientTimeout.toNanos(),
-          TimeUnit.NANOSECONDS);
-    }
+    writer.writabilityChanged();
     ctx.fireChannelWritabilityChanged();
-  }
-
-  /** Still not reading: close, and fail at once every send that waits behind the unread bytes. */
-  private void slowClientTimedOut() {
-    slowClientTimer = null;
-    if (channel.isWritable() || closing || !channel.isActive()) {
-      return;
-    }
-    LOG.info("Connection {} on socket '{}' has not read for {}; closing with 1008", id, endpoint.name(),
-        slowClientTimeout);
-    closing = true;
-    for (CompletableFuture<Void> sent : List.copyOf(unsent)) {
-      sent.completeExceptionally(new ConnectionNotFoundException(id));
-    }
-    unsent.clear();
-    close(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "client not reading"));
   }
 
   @Override
@@ -285,11 +227,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     closed = true;
-    closing = true;
-    if (slowClientTimer != null) {
-      slowClientTimer.cancel(false);
-      slowClientTimer = null;
-    }
+    writer.closing();
     endpoint.remove(this);
     if (!waiting.isEmpty()) {
       LOG.debug("Connection {} closed with {} message(s) not yet handed on; dropped", id, waiting.size());

@@ -138,6 +138,9 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
     WebSocketServerHandshaker handshaker =
         new WebSocketServerHandshakerFactory(location, null, decoderConfig).newHandshaker(request);
     String connectionId = UUID.randomUUID().toString();
+    ClientConnection connection = new ClientConnection(endpoint, connectionId, channel, dispatcher, settings);
+    // sendable from the Connect event on: the app may send to it before it answers
+    endpoint.opening(connection);
     WebsocketEventRequest event = WebsocketEventRequest.newBuilder()
         .setSocketName(endpoint.name())
         .setConnectionId(connectionId)
@@ -146,9 +149,10 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
     LOG.debug("Connect {} to socket '{}' from {}", connectionId, endpoint.name(), channel.remoteAddress());
     dispatcher.dispatch(WebsocketEventType.Connect, event).whenComplete((answer, error) -> {
       try {
-        channel.eventLoop().execute(() -> connectAnswered(ctx, handshaker, request, connectionId, answer, error));
+        channel.eventLoop().execute(() -> connectAnswered(ctx, handshaker, request, connection, answer, error));
       } catch (RejectedExecutionException shuttingDown) {
         request.release();
+        connection.neverOpened();
       }
     });
   }
@@ -157,10 +161,12 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
       ChannelHandlerContext ctx,
       WebSocketServerHandshaker handshaker,
       FullHttpRequest request,
-      String connectionId,
+      ClientConnection connection,
       Optional<WebsocketEventResponse> answer,
       Throwable error) {
     Channel channel = ctx.channel();
+    String connectionId = connection.id();
+    boolean handshaking = false;
     try {
       if (error != null) {
         LOG.warn("Connect {} to socket '{}' refused: {}", connectionId, endpoint.name(),
@@ -186,8 +192,6 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
         lostAfterAccept(answer, connectionId);
         return;
       }
-      ClientConnection connection =
-          new ClientConnection(endpoint, connectionId, channel, dispatcher, settings);
       ChannelFuture handshake;
       try {
         handshake = handshaker.handshake(channel, request);
@@ -197,6 +201,7 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
         lostAfterAccept(answer, connectionId);
         return;
       }
+      handshaking = true;
       handshake.addListener((ChannelFuture done) -> {
         if (done.isSuccess() && channel.isActive()) {
           installFrameHandlers(channel.pipeline(), connection);
@@ -204,12 +209,16 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
         } else {
           LOG.debug("Upgrade of {} on socket '{}' failed: {}", connectionId, endpoint.name(),
               done.cause() == null ? "client went away" : done.cause().toString());
+          connection.neverOpened();
           channel.close();
           lostAfterAccept(answer, connectionId);
         }
       });
     } finally {
       request.release();
+      if (!handshaking) {
+        connection.neverOpened();
+      }
     }
   }
 

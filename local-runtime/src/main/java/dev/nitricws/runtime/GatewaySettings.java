@@ -23,6 +23,7 @@ import java.time.Duration;
  * @param writeBufferSize bytes queued for a connection above which it is unwritable (its high
  *     water mark; the low one is half of it) and sends to it are dropped
  * @param slowClientTimeout a connection unwritable for this long is closed
+ * @param allowedOrigins the browser origins that may open a websocket
  */
 record GatewaySettings(
     String bindHost,
@@ -37,7 +38,8 @@ record GatewaySettings(
     int maxConnections,
     int maxMessagesPerSecond,
     int writeBufferSize,
-    Duration slowClientTimeout) {
+    Duration slowClientTimeout,
+    OriginPolicy allowedOrigins) {
 
   GatewaySettings {
     requireNonNull(bindHost, "bindHost");
@@ -45,6 +47,7 @@ record GatewaySettings(
     requireNonNull(pingInterval, "pingInterval");
     requireNonNull(requestTimeout, "requestTimeout");
     requireNonNull(slowClientTimeout, "slowClientTimeout");
+    requireNonNull(allowedOrigins, "allowedOrigins");
   }
 
   /** The gateway's part of the runtime's settings. */
@@ -52,7 +55,8 @@ record GatewaySettings(
     return new GatewaySettings(config.bindHost, config.firstWebsocketPort, config.maxMessageSize,
         config.idleTimeout, config.pingInterval, config.staticPage, config.acceptWithoutHandler,
         config.requestTimeout, config.maxConnectionsPerAddress, config.maxConnections,
-        config.maxMessagesPerSecond, config.writeBufferSize, config.slowClientTimeout);
+        config.maxMessagesPerSecond, config.writeBufferSize, config.slowClientTimeout,
+        config.allowedOrigins);
   }
 
   /** The host clients are told to use: the bind host, or loopback when bound to every address. */

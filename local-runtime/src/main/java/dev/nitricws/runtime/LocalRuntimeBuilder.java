@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 
 /** Settings of a {@link LocalRuntime}; every value has a default. Not thread-safe. */
 public final class LocalRuntimeBuilder {
@@ -26,6 +28,7 @@ public final class LocalRuntimeBuilder {
   int maxMessagesPerSecond = LocalRuntime.DEFAULT_MAX_MESSAGES_PER_SECOND;
   int writeBufferSize = LocalRuntime.DEFAULT_WRITE_BUFFER_SIZE;
   Duration slowClientTimeout = LocalRuntime.DEFAULT_SLOW_CLIENT_TIMEOUT;
+  OriginPolicy allowedOrigins = OriginPolicy.ANY;
 
   LocalRuntimeBuilder() {}
 
@@ -143,6 +146,24 @@ public final class LocalRuntimeBuilder {
   /** A connection that stays unwritable (does not read) this long is closed with 1008. Default 10 s. */
   public LocalRuntimeBuilder slowClientTimeout(Duration timeout) {
     this.slowClientTimeout = positive(timeout, "slowClientTimeout");
+    return this;
+  }
+
+  /**
+   * Browser origins that may open a websocket, each {@code scheme://host[:port]} exactly as
+   * browsers send it (no default port), or {@code *}; a listed origin matches without regard to
+   * case. Any other Origin is answered 403 before any Connect event; a request with no Origin
+   * (not a browser) is allowed. Empty or {@code *}: any origin. Default: any.
+   */
+  public LocalRuntimeBuilder allowedOrigins(String... origins) {
+    requireNonNull(origins, "origins");
+    return allowedOrigins(List.of(origins));
+  }
+
+  /** The same as {@link #allowedOrigins(String...)}. */
+  public LocalRuntimeBuilder allowedOrigins(Collection<String> origins) {
+    requireNonNull(origins, "origins");
+    this.allowedOrigins = OriginPolicy.of(List.copyOf(origins));
     return this;
   }
 

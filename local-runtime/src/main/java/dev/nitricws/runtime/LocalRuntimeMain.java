@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -101,6 +102,11 @@ public final class LocalRuntimeMain implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}.")
   Duration slowClientTimeout;
 
+  @Option(names = "--allowed-origins", split = ",", paramLabel = "ORIGIN",
+      description = "Browser origins that may open a websocket, comma-separated scheme://host[:port] (as browsers "
+          + "send them) or *; any other Origin is answered 403. Default: any origin.")
+  List<String> allowedOrigins;
+
   @Option(names = "--accept-without-handler",
       description = "Accept websocket clients without asking the app while it has no connect handler registered "
           + "(fail open). Default: answer HTTP 503 \"no handler\".")
@@ -135,6 +141,9 @@ public final class LocalRuntimeMain implements Callable<Integer> {
         .maxMessagesPerSecond(maxMessagesPerSecond)
         .writeBufferSize(writeBuffer)
         .slowClientTimeout(slowClientTimeout);
+    if (allowedOrigins != null) {
+      builder.allowedOrigins(allowedOrigins);
+    }
     if (staticPage != null) {
       builder.staticPage(Files.readAllBytes(staticPage));
     }

@@ -106,7 +106,17 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
     if (overLimit != null) {
       return overLimit;
     }
-    return UpgradeRequests.asksForWebsocket(request) ? UpgradeRequests.check(request) : null;
+    if (!UpgradeRequests.asksForWebsocket(request)) {
+      return null;
+    }
+    Refusal invalid = UpgradeRequests.check(request);
+    if (invalid != null) {
+      return invalid;
+    }
+    if (!settings.allowedOrigins().allows(request.headers().get(HttpHeaderNames.ORIGIN))) {
+      return UpgradeRequests.ORIGIN_NOT_ALLOWED;
+    }
+    return null;
   }
 
   private static void answer(Channel channel, Refusal refusal) {

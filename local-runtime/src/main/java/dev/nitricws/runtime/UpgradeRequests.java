@@ -1,5 +1,6 @@
 package dev.nitricws.runtime;
 
+import dev.nitricws.proto.websockets.v1.HeaderValue;
 import dev.nitricws.proto.websockets.v1.QueryValue;
 import dev.nitricws.proto.websockets.v1.WebsocketConnectionEvent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -9,6 +10,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AsciiString;
 import java.util.List;
 import java.util.Map;
 
@@ -20,6 +22,14 @@ final class UpgradeRequests {
 
   /** Why a request is refused: an HTTP status and a short reason for the body and the log. */
   record Refusal(HttpResponseStatus status, String reason) {}
+
+  static final Refusal ORIGIN_NOT_ALLOWED = new Refusal(HttpResponseStatus.FORBIDDEN, "origin not allowed");
+
+  /**
+   * The request headers passed on to the app in the Connect event, by lower-case name. Only
+   * Origin: never credentials such as Cookie or Authorization.
+   */
+  static final List<AsciiString> PASSED_HEADERS = List.of(HttpHeaderNames.ORIGIN);
 
   private UpgradeRequests() {}
 
@@ -62,7 +72,8 @@ final class UpgradeRequests {
   }
 
   /**
-   * The Connect event's content: every query value, repeated keys kept.
+   * The Connect event's content: every query value, repeated keys kept, and the
+   * {@link #PASSED_HEADERS} the request has (in the extension field {@code headers}).
    *
    * @throws IllegalArgumentException when the query is malformed (e.g. {@code %zz})
    */
@@ -70,6 +81,12 @@ final class UpgradeRequests {
     WebsocketConnectionEvent.Builder connection = WebsocketConnectionEvent.newBuilder();
     for (Map.Entry<String, List<String>> param : new QueryStringDecoder(request.uri()).parameters().entrySet()) {
       connection.putQueryParams(param.getKey(), QueryValue.newBuilder().addAllValue(param.getValue()).build());
+    }
+    for (AsciiString name : PASSED_HEADERS) {
+      List<String> values = request.headers().getAll(name);
+      if (!values.isEmpty()) {
+        connection.putHeaders(name.toString(), HeaderValue.newBuilder().addAllValue(values).build());
+      }
     }
     return connection.build();
   }

@@ -25,7 +25,8 @@ class LocalRuntimeMainTest {
     assertThat(out.toString()).contains("--grpc-port", "--ws-port", "--kv-dir", "--max-message-size",
         "--idle-timeout", "--handler-timeout", "--ping-interval", "--host", "--static-page", "--help",
         "--accept-without-handler", "--request-timeout", "--max-connections-per-address", "--max-connections",
-        "--max-messages-per-second", "--write-buffer", "--slow-client-timeout");
+        "--max-messages-per-second", "--write-buffer", "--slow-client-timeout",
+        "--allowed-origins");
   }
 
   @Test
@@ -48,6 +49,7 @@ class LocalRuntimeMainTest {
     assertThat(main.maxMessagesPerSecond).isEqualTo(LocalRuntime.DEFAULT_MAX_MESSAGES_PER_SECOND);
     assertThat(main.writeBuffer).isEqualTo(LocalRuntime.DEFAULT_WRITE_BUFFER_SIZE);
     assertThat(main.slowClientTimeout).isEqualTo(LocalRuntime.DEFAULT_SLOW_CLIENT_TIMEOUT);
+    assertThat(main.allowedOrigins).as("any origin").isNull();
   }
 
   @Test
@@ -57,7 +59,7 @@ class LocalRuntimeMainTest {
         "--max-message-size", "1m", "--idle-timeout", "PT90S", "--handler-timeout", "500ms",
         "--accept-without-handler", "--request-timeout", "2s", "--max-connections-per-address", "8",
         "--max-connections", "100", "--max-messages-per-second", "0", "--write-buffer", "1m",
-        "--slow-client-timeout", "3s");
+        "--slow-client-timeout", "3s", "--allowed-origins", "https://chat.example,http://localhost:3000");
 
     assertThat(main.grpcPort).isZero();
     assertThat(main.kvDir).isEqualTo(Path.of("/tmp/kv"));
@@ -71,6 +73,7 @@ class LocalRuntimeMainTest {
     assertThat(main.maxMessagesPerSecond).isZero();
     assertThat(main.writeBuffer).isEqualTo(1024 * 1024);
     assertThat(main.slowClientTimeout).isEqualTo(Duration.ofSeconds(3));
+    assertThat(main.allowedOrigins).containsExactly("https://chat.example", "http://localhost:3000");
     assertThat(main.runtimeBuilder()).isNotNull();
   }
 

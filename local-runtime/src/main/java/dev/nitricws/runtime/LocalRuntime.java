@@ -66,7 +66,8 @@ public final class LocalRuntime implements AutoCloseable {
 
   private enum State { NEW, STARTED, CLOSED }
 
-  private final String bindHost;
+  private final String grpcHost;
+  private final boolean tokenRequired;
   private final int configuredGrpcPort;
   private final HandlerRegistry registry;
   private final WebsocketGateway gateway;
@@ -76,7 +77,7 @@ public final class LocalRuntime implements AutoCloseable {
   private State state = State.NEW;
 
   LocalRuntime(LocalRuntimeBuilder config) {
-    this.bindHost = config.bindHost;
+    this.grpcHost = config.grpcHost;
     this.configuredGrpcPort = config.grpcPort;
     // a registration opens its socket's port (idempotent), as in the reference runtime, whose
     // gateway follows the registered handlers: an app that re-registers after a restart is served
@@ -87,14 +88,18 @@ public final class LocalRuntime implements AutoCloseable {
         : KvStorage.persistent(config.kvDirectory, config.kvFlushInterval);
     this.gateway = new WebsocketGateway(settings, registry);
     this.resources = new ResourcesService(gateway, storage);
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost, config.grpcPort))
+    NettyServerBuilder grpc = NettyServerBuilder.forAddress(new InetSocketAddress(config.grpcHost, config.grpcPort))
         .addService(resources)
         .addService(new WebsocketService(gateway))
         .addService(new WebsocketHandlerService(registry))
         .addService(new KvStoreService(storage))
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
-        .permitKeepAliveWithoutCalls(true)
-        .build();
+        .permitKeepAliveWithoutCalls(true);
+    if (config.grpcToken != null) {
+      grpc.intercept(new TokenAuthInterceptor(config.grpcToken));
+    }
+    this.server = grpc.build();
+    this.tokenRequired = config.grpcToken != null;
   }
 
   public static LocalRuntimeBuilder builder() {
@@ -117,10 +122,11 @@ public final class LocalRuntime implements AutoCloseable {
     } catch (IOException e) {
       close();
       throw new LocalRuntimeException(String.format("Unable to start the gRPC server on %s:%d",
-          bindHost, configuredGrpcPort), e);
+          grpcHost, configuredGrpcPort), e);
     }
     state = State.STARTED;
-    LOG.info("Nitric local runtime listening on {} (SERVICE_ADDRESS)", serviceAddress());
+    LOG.info("Nitric local runtime listening on {} (SERVICE_ADDRESS){}", serviceAddress(),
+        tokenRequired ? "; every call must carry its token" : "");
     return this;
   }
 
@@ -140,7 +146,7 @@ public final class LocalRuntime implements AutoCloseable {
 
   /** The value an application sets as {@code SERVICE_ADDRESS}, e.g. {@code 127.0.0.1:50051}. */
   public String serviceAddress() {
-    String host = bindHost.equals("0.0.0.0") || bindHost.equals("::") ? "127.0.0.1" : bindHost;
+    String host = grpcHost.equals("0.0.0.0") || grpcHost.equals("::") ? "127.0.0.1" : grpcHost;
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + grpcPort();
   }
 

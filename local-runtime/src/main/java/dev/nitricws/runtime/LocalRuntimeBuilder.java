@@ -14,6 +14,8 @@ public final class LocalRuntimeBuilder {
   int grpcPort = LocalRuntime.DEFAULT_GRPC_PORT;
   int firstWebsocketPort = LocalRuntime.DEFAULT_WEBSOCKET_PORT;
   String bindHost = "127.0.0.1";
+  String grpcHost = "127.0.0.1";
+  String grpcToken;
   Path kvDirectory;
   Duration kvFlushInterval = LocalRuntime.DEFAULT_KV_FLUSH_INTERVAL;
   int maxMessageSize = LocalRuntime.DEFAULT_MAX_MESSAGE_SIZE;
@@ -44,13 +46,30 @@ public final class LocalRuntimeBuilder {
     return this;
   }
 
-  /** The address every port listens on. Default 127.0.0.1 (this machine only). */
+  /** The address the websocket ports listen on. Default 127.0.0.1 (this machine only). */
   public LocalRuntimeBuilder bindHost(String host) {
-    requireNonNull(host, "host");
-    if (host.isBlank()) {
-      throw new IllegalArgumentException("bindHost must not be blank");
+    this.bindHost = host(host, "bindHost");
+    return this;
+  }
+
+  /**
+   * The address the gRPC port listens on, separately from the websockets' so that opening those
+   * to the network never opens the runtime's API. Default 127.0.0.1 (this machine only).
+   */
+  public LocalRuntimeBuilder grpcHost(String host) {
+    this.grpcHost = host(host, "grpcHost");
+    return this;
+  }
+
+  /**
+   * A shared token every gRPC call must carry as metadata {@code authorization: Bearer <token>};
+   * others are answered UNAUTHENTICATED. Null: none (the default).
+   */
+  public LocalRuntimeBuilder grpcToken(String token) {
+    if (token != null && token.isBlank()) {
+      throw new IllegalArgumentException("grpcToken must not be blank");
     }
-    this.bindHost = host;
+    this.grpcToken = token;
     return this;
   }
 
@@ -201,6 +220,14 @@ public final class LocalRuntimeBuilder {
       throw new IllegalArgumentException(name + " must be between 0 and 65535, was " + port);
     }
     return port;
+  }
+
+  private static String host(String host, String name) {
+    requireNonNull(host, name);
+    if (host.isBlank()) {
+      throw new IllegalArgumentException(name + " must not be blank");
+    }
+    return host;
   }
 
   private static int positive(int value, String name) {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
@@ -31,6 +32,12 @@ import picocli.CommandLine.TypeConversionException;
         ""})
 public final class LocalRuntimeMain implements Callable<Integer> {
 
+  /** The environment variable with the gRPC token, read by the app's side too. */
+  static final String TOKEN_VARIABLE = "NITRICWS_RUNTIME_TOKEN";
+
+  /** Where the token is looked up when --grpc-token is not given. */
+  Map<String, String> environment = System.getenv();
+
   static {
     // the launcher's own logging configuration, unless the user gives one
     if (System.getProperty("logback.configurationFile") == null) {
@@ -47,8 +54,18 @@ public final class LocalRuntimeMain implements Callable<Integer> {
   int wsPort;
 
   @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
-      description = "Address all ports listen on (0.0.0.0 for every interface). Default: ${DEFAULT-VALUE}.")
+      description = "Address the websocket ports listen on (0.0.0.0 for every interface); the gRPC port has "
+          + "--grpc-host. Default: ${DEFAULT-VALUE}.")
   String host;
+
+  @Option(names = "--grpc-host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+      description = "Address the gRPC port (the app's SERVICE_ADDRESS) listens on. Default: ${DEFAULT-VALUE}.")
+  String grpcHost;
+
+  @Option(names = "--grpc-token", paramLabel = "TOKEN",
+      description = "Every gRPC call must carry metadata 'authorization: Bearer TOKEN'. Prefer the environment "
+          + "variable " + TOKEN_VARIABLE + " (a command line is visible to other users). Default: none.")
+  String grpcToken;
 
   @Option(names = "--kv-dir", paramLabel = "DIR",
       description = "Keep key-value stores in this directory (one file per store) so they survive a restart. "
@@ -129,6 +146,8 @@ public final class LocalRuntimeMain implements Callable<Integer> {
         .grpcPort(grpcPort)
         .firstWebsocketPort(wsPort)
         .bindHost(host)
+        .grpcHost(grpcHost)
+        .grpcToken(token())
         .kvDirectory(kvDir)
         .maxMessageSize(maxMessageSize)
         .idleTimeout(idleTimeout)
@@ -148,6 +167,15 @@ public final class LocalRuntimeMain implements Callable<Integer> {
       builder.staticPage(Files.readAllBytes(staticPage));
     }
     return builder;
+  }
+
+  /** The token from --grpc-token, else from the environment; null when neither sets one. */
+  String token() {
+    if (grpcToken != null) {
+      return grpcToken;
+    }
+    String fromEnvironment = environment.get(TOKEN_VARIABLE);
+    return fromEnvironment == null || fromEnvironment.isEmpty() ? null : fromEnvironment;
   }
 
   @Override

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.TypeConversionException;
@@ -26,7 +27,7 @@ class LocalRuntimeMainTest {
         "--idle-timeout", "--handler-timeout", "--ping-interval", "--host", "--static-page", "--help",
         "--accept-without-handler", "--request-timeout", "--max-connections-per-address", "--max-connections",
         "--max-messages-per-second", "--write-buffer", "--slow-client-timeout",
-        "--allowed-origins");
+        "--allowed-origins", "--grpc-host", "--grpc-token", "NITRICWS_RUNTIME_TOKEN");
   }
 
   @Test
@@ -50,6 +51,8 @@ class LocalRuntimeMainTest {
     assertThat(main.writeBuffer).isEqualTo(LocalRuntime.DEFAULT_WRITE_BUFFER_SIZE);
     assertThat(main.slowClientTimeout).isEqualTo(LocalRuntime.DEFAULT_SLOW_CLIENT_TIMEOUT);
     assertThat(main.allowedOrigins).as("any origin").isNull();
+    assertThat(main.grpcHost).isEqualTo("127.0.0.1");
+    assertThat(main.grpcToken).isNull();
   }
 
   @Test
@@ -75,6 +78,37 @@ class LocalRuntimeMainTest {
     assertThat(main.slowClientTimeout).isEqualTo(Duration.ofSeconds(3));
     assertThat(main.allowedOrigins).containsExactly("https://chat.example", "http://localhost:3000");
     assertThat(main.runtimeBuilder()).isNotNull();
+  }
+
+  @Test
+  void hostOpensOnlyTheWebsocketPortsAndTheGrpcPortHasItsOwn() throws Exception {
+    LocalRuntimeMain main = new LocalRuntimeMain();
+    new CommandLine(main).parseArgs("--host", "0.0.0.0");
+
+    assertThat(main.runtimeBuilder().bindHost).isEqualTo("0.0.0.0");
+    assertThat(main.runtimeBuilder().grpcHost).isEqualTo("127.0.0.1");
+
+    LocalRuntimeMain both = new LocalRuntimeMain();
+    new CommandLine(both).parseArgs("--host", "0.0.0.0", "--grpc-host", "10.0.0.5");
+    assertThat(both.runtimeBuilder().grpcHost).isEqualTo("10.0.0.5");
+  }
+
+  @Test
+  void theTokenComesFromTheFlagOrElseTheEnvironment() throws Exception {
+    LocalRuntimeMain main = new LocalRuntimeMain();
+    main.environment = Map.of(LocalRuntimeMain.TOKEN_VARIABLE, "from-env");
+    new CommandLine(main).parseArgs();
+    assertThat(main.runtimeBuilder().grpcToken).isEqualTo("from-env");
+
+    LocalRuntimeMain flagged = new LocalRuntimeMain();
+    flagged.environment = Map.of(LocalRuntimeMain.TOKEN_VARIABLE, "from-env");
+    new CommandLine(flagged).parseArgs("--grpc-token", "from-flag");
+    assertThat(flagged.runtimeBuilder().grpcToken).isEqualTo("from-flag");
+
+    LocalRuntimeMain none = new LocalRuntimeMain();
+    none.environment = Map.of();
+    new CommandLine(none).parseArgs();
+    assertThat(none.runtimeBuilder().grpcToken).isNull();
   }
 
   @Test

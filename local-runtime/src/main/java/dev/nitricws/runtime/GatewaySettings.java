@@ -2,7 +2,10 @@ package dev.nitricws.runtime;
 
 import static java.util.Objects.requireNonNull;
 
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.time.Duration;
+import javax.net.ssl.SSLException;
 
 /**
  * Settings of the websocket gateway, taken once from a validated {@link LocalRuntimeBuilder}.
@@ -24,6 +27,7 @@ import java.time.Duration;
  *     water mark; the low one is half of it) and sends to it are dropped
  * @param slowClientTimeout a connection unwritable for this long is closed
  * @param allowedOrigins the browser origins that may open a websocket
+ * @param tls the server's TLS context ({@code wss}), or null for plain {@code ws}
  */
 record GatewaySettings(
     String bindHost,
@@ -39,7 +43,8 @@ record GatewaySettings(
     int maxMessagesPerSecond,
     int writeBufferSize,
     Duration slowClientTimeout,
-    OriginPolicy allowedOrigins) {
+    OriginPolicy allowedOrigins,
+    SslContext tls) {
 
   GatewaySettings {
     requireNonNull(bindHost, "bindHost");
@@ -56,7 +61,25 @@ record GatewaySettings(
         config.idleTimeout, config.pingInterval, config.staticPage, config.acceptWithoutHandler,
         config.requestTimeout, config.maxConnectionsPerAddress, config.maxConnections,
         config.maxMessagesPerSecond, config.writeBufferSize, config.slowClientTimeout,
-        config.allowedOrigins);
+        config.allowedOrigins, tls(config));
+  }
+
+  private static SslContext tls(LocalRuntimeBuilder config) {
+    if (config.tlsCertificate == null) {
+      return null;
+    }
+    try {
+      return SslContextBuilder.forServer(config.tlsCertificate.toFile(), config.tlsPrivateKey.toFile()).build();
+    } catch (SSLException | RuntimeException e) {
+      throw new LocalRuntimeException(String.format(
+          "Unable to use the TLS certificate %s with the private key %s (PEM files; the key unencrypted PKCS#8)",
+          config.tlsCertificate, config.tlsPrivateKey), e);
+    }
+  }
+
+  /** The URL scheme clients use: {@code wss} with TLS, else {@code ws}. */
+  String scheme() {
+    return tls == null ? "ws" : "wss";
   }
 
   /** The host clients are told to use: the bind host, or loopback when bound to every address. */

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -31,6 +32,8 @@ public final class LocalRuntimeBuilder {
   int writeBufferSize = LocalRuntime.DEFAULT_WRITE_BUFFER_SIZE;
   Duration slowClientTimeout = LocalRuntime.DEFAULT_SLOW_CLIENT_TIMEOUT;
   OriginPolicy allowedOrigins = OriginPolicy.ANY;
+  Path tlsCertificate;
+  Path tlsPrivateKey;
 
   LocalRuntimeBuilder() {}
 
@@ -186,6 +189,17 @@ public final class LocalRuntimeBuilder {
     return this;
   }
 
+  /**
+   * Serves the websockets over TLS ({@code wss}) with this certificate chain and private key, both
+   * PEM files (the key unencrypted PKCS#8, {@code BEGIN PRIVATE KEY}); SocketDetails then answers
+   * {@code wss://}. The gRPC port stays plaintext. Default: no TLS.
+   */
+  public LocalRuntimeBuilder tls(Path certificateChain, Path privateKey) {
+    this.tlsCertificate = readable(certificateChain, "TLS certificate");
+    this.tlsPrivateKey = readable(privateKey, "TLS private key");
+    return this;
+  }
+
   /** An HTML page served at {@code GET /} of every websocket port (copied); null = none. */
   public LocalRuntimeBuilder staticPage(byte[] html) {
     this.staticPage = html == null ? null : html.clone();
@@ -220,6 +234,14 @@ public final class LocalRuntimeBuilder {
       throw new IllegalArgumentException(name + " must be between 0 and 65535, was " + port);
     }
     return port;
+  }
+
+  private static Path readable(Path file, String what) {
+    requireNonNull(file, what);
+    if (!Files.isReadable(file) || Files.isDirectory(file)) {
+      throw new IllegalArgumentException(what + " " + file + " is not a readable file");
+    }
+    return file;
   }
 
   private static String host(String host, String name) {

@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -124,6 +125,20 @@ public final class LocalRuntimeMain implements Callable<Integer> {
           + "send them) or *; any other Origin is answered 403. Default: any origin.")
   List<String> allowedOrigins;
 
+  @ArgGroup(exclusive = false)
+  Tls tls;
+
+  /** The TLS files, given both or neither. */
+  static final class Tls {
+    @Option(names = "--tls-cert", required = true, paramLabel = "FILE",
+        description = "Serve the websockets as wss with this PEM certificate chain (with --tls-key).")
+    Path certificate;
+
+    @Option(names = "--tls-key", required = true, paramLabel = "FILE",
+        description = "The PEM private key (unencrypted PKCS#8) of --tls-cert.")
+    Path privateKey;
+  }
+
   @Option(names = "--accept-without-handler",
       description = "Accept websocket clients without asking the app while it has no connect handler registered "
           + "(fail open). Default: answer HTTP 503 \"no handler\".")
@@ -162,6 +177,9 @@ public final class LocalRuntimeMain implements Callable<Integer> {
         .slowClientTimeout(slowClientTimeout);
     if (allowedOrigins != null) {
       builder.allowedOrigins(allowedOrigins);
+    }
+    if (tls != null) {
+      builder.tls(tls.certificate, tls.privateKey);
     }
     if (staticPage != null) {
       builder.staticPage(Files.readAllBytes(staticPage));

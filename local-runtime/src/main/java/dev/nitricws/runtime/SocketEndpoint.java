@@ -38,10 +38,11 @@ final class SocketEndpoint {
     return serverChannel;
   }
 
-  void bound(Channel channel, int boundPort, String advertisedHost) {
+  /** The socket listens on {@code boundPort}; clients reach it at {@code schemeAndHost:boundPort}. */
+  void bound(Channel channel, int boundPort, String schemeAndHost) {
     this.serverChannel = channel;
     this.port = boundPort;
-    this.url = "ws://" + advertisedHost + ":" + boundPort;
+    this.url = schemeAndHost + ":" + boundPort;
   }
 
   /** An open connection, or one whose upgrade is under way; null when there is none. */

@@ -144,7 +144,8 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
     upgrading = true;
     Channel channel = ctx.channel();
     channel.config().setAutoRead(false);
-    String location = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
+    String location = settings.scheme() + "://" + request.headers().get(HttpHeaderNames.HOST, "localhost")
+        + request.uri();
     WebSocketServerHandshaker handshaker =
         new WebSocketServerHandshakerFactory(location, null, decoderConfig).newHandshaker(request);
     String connectionId = UUID.randomUUID().toString();

@@ -212,6 +212,9 @@ final class WebsocketGateway implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel channel) {
             Refusal refusal = limits.admit(channel);
+            if (settings.tls() != null) {
+              channel.pipeline().addLast("tls", settings.tls().newHandler(channel.alloc()));
+            }
             channel.pipeline()
                 .addLast(RequestTimeoutHandler.NAME, new RequestTimeoutHandler(settings.requestTimeout()))
                 .addLast("http", new HttpServerCodec())
@@ -223,7 +226,7 @@ final class WebsocketGateway implements AutoCloseable {
       if (done.isSuccess()) {
         Channel channel = done.channel();
         int boundPort = ((InetSocketAddress) channel.localAddress()).getPort();
-        endpoint.bound(channel, boundPort, settings.advertisedHost());
+        endpoint.bound(channel, boundPort, settings.scheme() + "://" + settings.advertisedHost());
         if (settings.firstPort() != 0) {
           nextPort = boundPort + 1;
           if (attempt > 0) {

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.TypeConversionException;
 
@@ -27,7 +29,8 @@ class LocalRuntimeMainTest {
         "--idle-timeout", "--handler-timeout", "--ping-interval", "--host", "--static-page", "--help",
         "--accept-without-handler", "--request-timeout", "--max-connections-per-address", "--max-connections",
         "--max-messages-per-second", "--write-buffer", "--slow-client-timeout",
-        "--allowed-origins", "--grpc-host", "--grpc-token", "NITRICWS_RUNTIME_TOKEN");
+        "--allowed-origins", "--grpc-host", "--grpc-token", "NITRICWS_RUNTIME_TOKEN",
+        "--tls-cert", "--tls-key");
   }
 
   @Test
@@ -109,6 +112,23 @@ class LocalRuntimeMainTest {
     none.environment = Map.of();
     new CommandLine(none).parseArgs();
     assertThat(none.runtimeBuilder().grpcToken).isNull();
+  }
+
+  @Test
+  void tlsTakesBothFilesOrNeither(@TempDir Path dir) throws Exception {
+    Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+    Path key = Files.writeString(dir.resolve("key.pem"), "x");
+    LocalRuntimeMain main = new LocalRuntimeMain();
+    new CommandLine(main).parseArgs("--tls-cert", cert.toString(), "--tls-key", key.toString());
+
+    assertThat(main.runtimeBuilder().tlsCertificate).isEqualTo(cert);
+    assertThat(main.runtimeBuilder().tlsPrivateKey).isEqualTo(key);
+
+    StringWriter err = new StringWriter();
+    int exitCode = new CommandLine(new LocalRuntimeMain()).setErr(new PrintWriter(err))
+        .execute("--tls-cert", cert.toString());
+    assertThat(exitCode).isEqualTo(2);
+    assertThat(err.toString()).contains("--tls-key");
   }
 
   @Test

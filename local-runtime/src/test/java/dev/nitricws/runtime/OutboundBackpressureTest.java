@@ -129,6 +129,23 @@ class OutboundBackpressureTest {
   }
 
   @Test
+  void theIdleTimeoutEndsAClientThatDoesNotReadEvenThoughTheCloseFrameCannotBeWritten() throws Exception {
+    start(settings -> settings.slowClientTimeout(Duration.ofSeconds(30)).idleTimeout(Duration.ofSeconds(1))
+        .pingInterval(Duration.ZERO));
+    String id = openNonReadingClient();
+    for (int i = 0; i < 80; i++) {
+      sendAsync(id, HUNDRED_KB);
+    }
+    await().atMost(TestApp.WAIT).until(() -> connection(id).pendingOutbound().get()[1] >= WRITE_BUFFER);
+    long started = System.nanoTime();
+
+    assertThat(disconnects.next().request().getConnectionId()).isEqualTo(id);
+
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).as("idle timeout, then at most 2 s for the close frame")
+        .isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
   void pingsDoNotPileUpForAClientThatDoesNotRead() throws Exception {
     start(settings -> settings.slowClientTimeout(Duration.ofSeconds(30)).pingInterval(Duration.ofMillis(20)));
     String id = openNonReadingClient();

@@ -60,6 +60,7 @@ final class ConnectionWriter {
   private final ArrayDeque<Held> held = new ArrayDeque<>();
   private long heldBytes;
   private boolean closeWhenOpen;
+  private boolean droppingWhileOpening;
 
   // event-loop confined
   /** Sends written to the channel but not yet to the socket. */
@@ -92,6 +93,11 @@ final class ConnectionWriter {
       switch (phase) {
         case OPENING -> {
           if (held.size() >= MAX_HELD || heldBytes + data.size() > heldBytesLimit) {
+            if (!droppingWhileOpening) {
+              droppingWhileOpening = true;
+              LOG.info("Connection {} on socket '{}' is still opening and holds {} message(s), {} bytes;"
+                  + " dropping further sends until it opens", id, socketName, held.size(), heldBytes);
+            }
             sent.completeExceptionally(new ConnectionOpeningException(id));
           } else {
             held.add(new Held(data, sent));

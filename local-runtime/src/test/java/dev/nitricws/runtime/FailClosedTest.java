@@ -23,7 +23,7 @@ class FailClosedTest {
     EventStream messages = local.app().register("chat", WebsocketEventType.Message, Mode.ACCEPT);
     int port = local.runtime().websocketPort("chat");
 
-    String response = WebsocketGatewayTest.rawUpgrade(port, "/");
+    String response = RawWebsocket.upgradeAnswer(port, "/");
 
     assertThat(response).startsWith("HTTP/1.1 503").endsWith("\r\n\r\nno handler");
     assertThat(local.runtime().connectionCount("chat")).isZero();
@@ -42,7 +42,7 @@ class FailClosedTest {
     await().atMost(TestApp.WAIT)
         .until(() -> local.runtime().handlerCount("chat", WebsocketEventType.Connect) == 0);
 
-    assertThat(WebsocketGatewayTest.rawUpgrade(port, "/")).startsWith("HTTP/1.1 503");
+    assertThat(RawWebsocket.upgradeAnswer(port, "/")).startsWith("HTTP/1.1 503");
     local.app().register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
     assertThat(WsClient.open(port, "/").socket()).as("served again once it is back").isNotNull();
   }

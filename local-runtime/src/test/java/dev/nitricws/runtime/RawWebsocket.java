@@ -72,6 +72,14 @@ final class RawWebsocket implements AutoCloseable {
     return client;
   }
 
+  /** Sends an upgrade request and returns everything the server answers until it closes. */
+  static String upgradeAnswer(int port, String path) throws IOException {
+    try (RawWebsocket client = connectTcp(port, 0)) {
+      client.write(upgradeRequest(port, path, ""));
+      return client.readToEnd();
+    }
+  }
+
   static String upgradeRequest(int port, String path, String extraHeaders) {
     return "GET " + path + " HTTP/1.1\r\n"
         + "Host: 127.0.0.1:" + port + "\r\n"

@@ -112,7 +112,7 @@ class UpgradeRequestTest {
       app.declareWebsocket("chat");
       TestApp.EventStream connects = app.register("chat", WebsocketEventType.Connect, TestApp.Mode.ACCEPT);
 
-      String response = WebsocketGatewayTest.rawUpgrade(runtime.websocketPort("chat"), "/?a=%zz&b=1");
+      String response = RawWebsocket.upgradeAnswer(runtime.websocketPort("chat"), "/?a=%zz&b=1");
 
       assertThat(response).startsWith("HTTP/1.1 400").endsWith("\r\n\r\nmalformed query");
       assertThat(connects.events.poll(Duration.ofMillis(300).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))

@@ -17,12 +17,6 @@ import dev.nitricws.runtime.TestApp.EventStream;
 import dev.nitricws.runtime.TestApp.Mode;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,7 +87,7 @@ class WebsocketGatewayTest {
   void rejectedConnectIsRefusedWithHttp500ConnectionRefused() throws Exception {
     app.register("chat", WebsocketEventType.Connect, Mode.REJECT);
 
-    String response = rawUpgrade(port, "/?user=blocked");
+    String response = RawWebsocket.upgradeAnswer(port, "/?user=blocked");
 
     assertThat(response).startsWith("HTTP/1.1 500");
     assertThat(response).endsWith("\r\n\r\nConnection Refused");
@@ -397,24 +391,5 @@ class WebsocketGatewayTest {
 
   private static WebsocketCloseConnectionRequest close(String connectionId) {
     return WebsocketCloseConnectionRequest.newBuilder().setSocketName("chat").setConnectionId(connectionId).build();
-  }
-
-  /** Sends a websocket upgrade request by hand and returns the whole response. */
-  static String rawUpgrade(int port, String path) throws IOException {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      socket.setSoTimeout(10_000);
-      OutputStream out = socket.getOutputStream();
-      out.write(("GET " + path + " HTTP/1.1\r\n"
-          + "Host: 127.0.0.1:" + port + "\r\n"
-          + "Upgrade: websocket\r\n"
-          + "Connection: Upgrade\r\n"
-          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-          + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(UTF_8));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      ByteArrayOutputStream response = new ByteArrayOutputStream();
-      in.transferTo(response);
-      return response.toString(UTF_8);
-    }
   }
 }

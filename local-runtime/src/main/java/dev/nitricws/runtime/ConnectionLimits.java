@@ -56,11 +56,6 @@ final class ConnectionLimits {
     return null;
   }
 
-  /** Connections counted right now. */
-  int total() {
-    return total.get();
-  }
-
   private boolean takeAddressSlot(InetAddress address) {
     boolean[] taken = new boolean[1];
     perAddress.compute(address, (key, count) -> {

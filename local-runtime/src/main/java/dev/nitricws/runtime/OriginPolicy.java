@@ -2,7 +2,6 @@ package dev.nitricws.runtime;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -61,13 +60,8 @@ final class OriginPolicy {
     return any || origin == null || allowed.contains(origin.trim().toLowerCase(Locale.ROOT));
   }
 
-  /** The listed origins, or {@code [*]}. */
-  List<String> entries() {
-    return any ? List.of("*") : new ArrayList<>(new TreeSet<>(allowed));
-  }
-
   @Override
   public String toString() {
-    return String.join(",", entries());
+    return any ? "*" : String.join(",", new TreeSet<>(allowed));
   }
 }

@@ -28,11 +28,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP side of a gateway connection: serves the static page at {@code /} and turns a
- * websocket upgrade request (on any path) into a Connect event. The upgrade completes only after
- * the application accepts; a reject, an error or a timeout answers HTTP 500 "Connection Refused"
- * like the reference runtime; no connect handler answers HTTP 503 "no handler" unless the
- * settings accept without one. Event-loop confined; one instance per channel.
+ * The HTTP side of a gateway connection: serves the static page at {@code /} and turns a valid
+ * websocket upgrade request (on any path) into a Connect event. Before that, a request is
+ * refused with an HTTP error when it is malformed or not a valid upgrade ({@link UpgradeRequests}),
+ * when its connection is over a cap ({@link ConnectionLimits}) or when its Origin is not allowed
+ * ({@link OriginPolicy}). The upgrade completes only after the application accepts; a reject, an
+ * error or a timeout answers HTTP 500 "Connection Refused" like the reference runtime; no connect
+ * handler answers HTTP 503 "no handler" unless the settings accept without one. Event-loop
+ * confined; one instance per channel.
  */
 final class UpgradeHandler extends ChannelInboundHandlerAdapter {
 
@@ -70,7 +73,7 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
     try {
       Refusal refusal = refusal(request);
       if (refusal != null) {
-        LOG.info("{} {} from {} on socket '{}' answered {}: {}", request.method(), request.uri(),
+        LOG.info("{} {} from {} on socket '{}' answered {}: {}", request.method(), path(request),
             ctx.channel().remoteAddress(), endpoint.name(), refusal.status().code(), refusal.reason());
         answer(ctx.channel(), refusal);
       } else if (!UpgradeRequests.asksForWebsocket(request)) {
@@ -81,8 +84,8 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
         upgrade(ctx, request, event);
       }
     } catch (IllegalArgumentException malformedQuery) {
-      LOG.info("Upgrade from {} on socket '{}' answered 400: malformed query ({})",
-          ctx.channel().remoteAddress(), endpoint.name(), malformedQuery.getMessage());
+      LOG.info("Upgrade of {} from {} on socket '{}' answered 400: malformed query", path(request),
+          ctx.channel().remoteAddress(), endpoint.name());
       HttpAnswers.text(ctx.channel(), HttpResponseStatus.BAD_REQUEST, "malformed query");
     } finally {
       if (!handedOn) {
@@ -119,6 +122,11 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
     return null;
   }
 
+  /** The request's path, without the query: a query may carry a credential, which is never logged. */
+  private static String path(FullHttpRequest request) {
+    return new QueryStringDecoder(request.uri()).rawPath();
+  }
+
   private static void answer(Channel channel, Refusal refusal) {
     if (refusal.status().equals(HttpResponseStatus.UPGRADE_REQUIRED)) {
       HttpAnswers.unsupportedVersion(channel, refusal.reason());
@@ -134,7 +142,7 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
       HttpAnswers.ok(ctx.channel(), "text/html; charset=UTF-8", page);
     } else {
       LOG.debug("{} {} from {} on socket '{}' answered 400: not a websocket upgrade", request.method(),
-          request.uri(), ctx.channel().remoteAddress(), endpoint.name());
+          path(request), ctx.channel().remoteAddress(), endpoint.name());
       HttpAnswers.text(ctx.channel(), HttpResponseStatus.BAD_REQUEST, "not a websocket upgrade");
     }
   }

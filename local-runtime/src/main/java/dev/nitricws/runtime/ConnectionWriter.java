@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>From the Connect event until the upgrade completes, sends are held (at most
- *       {@link #MAX_HELD} messages and the write buffer's bytes; more answer
+ *       {@link #MAX_HELD} messages and the write buffer's bytes, or a first message of any size,
+ *       as an open connection takes one more message over its buffer; more answer
  *       {@link ConnectionOpeningException}) and written in order once it opens; if it never opens
  *       they fail as gone.
  *   <li>Open, a send over the write buffer fails at once with {@link SlowClientException}; one
@@ -92,7 +93,7 @@ final class ConnectionWriter {
     synchronized (this) {
       switch (phase) {
         case OPENING -> {
-          if (held.size() >= MAX_HELD || heldBytes + data.size() > heldBytesLimit) {
+          if (held.size() >= MAX_HELD || (!held.isEmpty() && heldBytes + data.size() > heldBytesLimit)) {
             if (!droppingWhileOpening) {
               droppingWhileOpening = true;
               LOG.info("Connection {} on socket '{}' is still opening and holds {} message(s), {} bytes;"

@@ -92,6 +92,23 @@ class OpeningConnectionTest {
   }
 
   @Test
+  void oneMessageLargerThanTheWriteBufferIsHeldAsItWouldBeSentWhenOpen() throws Exception {
+    CompletableFuture<WsClient> client = WsClient.connect(port, "/");
+    Event connect = connects.next();
+    String id = connect.request().getConnectionId();
+    String large = "x".repeat(LocalRuntime.DEFAULT_WRITE_BUFFER_SIZE + 1);
+
+    CompletableFuture<Status> first = sendAsync(id, large);
+    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !first.isDone());
+    Status second = sendAsync(id, "then this").get(10, TimeUnit.SECONDS);
+    connects.answer(connect.id(), false);
+
+    assertThat(second.getCode()).as("over the buffer once something is held").isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(first.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
+    assertThat(client.orTimeout(10, TimeUnit.SECONDS).join().next()).isEqualTo(large);
+  }
+
+  @Test
   void sendsHeldForAConnectionThatNeverOpensFailAsGone() throws Exception {
     CompletableFuture<WsClient> client = WsClient.connect(port, "/");
     Event connect = connects.next();

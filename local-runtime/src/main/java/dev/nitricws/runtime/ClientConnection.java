@@ -7,14 +7,12 @@ import dev.nitricws.proto.websockets.v1.WebsocketEventRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketEventResponse;
 import dev.nitricws.proto.websockets.v1.WebsocketEventType;
 import dev.nitricws.proto.websockets.v1.WebsocketMessageEvent;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -23,9 +21,11 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -41,8 +41,10 @@ import org.slf4j.LoggerFactory;
  * connection reach the application in order and a slow application slows its client down instead
  * of filling memory. The Disconnect event is sent exactly once, after the message in flight.
  *
- * <p>The event-handling state is confined to the channel's event loop; {@link #send} and
- * {@link #close} may be called from any thread.
+ * <p>It exists from the Connect event on (registered as opening with its endpoint), so the
+ * application can send to it before the upgrade completes; its {@link ConnectionWriter} holds
+ * and bounds what the application sends. The event-handling state is confined to the channel's
+ * event loop; {@link #send}, {@link #close} and {@link #neverOpened} may be called from any thread.
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter {
 
@@ -53,6 +55,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private final Channel channel;
   private final EventDispatcher dispatcher;
   private final int maxMessageSize;
+  private final ConnectionWriter writer;
 
   // event-loop confined
   private final ArrayDeque<ByteString> waiting = new ArrayDeque<>();
@@ -60,17 +63,27 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private boolean closed;
   private boolean disconnectSent;
 
-  ClientConnection(
-      SocketEndpoint endpoint, String id, Channel channel, EventDispatcher dispatcher, int maxMessageSize) {
+  ClientConnection(SocketEndpoint endpoint, String id, Channel channel, EventDispatcher dispatcher,
+      GatewaySettings settings) {
     this.endpoint = endpoint;
     this.id = id;
     this.channel = channel;
     this.dispatcher = dispatcher;
-    this.maxMessageSize = maxMessageSize;
+    this.maxMessageSize = settings.maxMessageSize();
+    this.writer = new ConnectionWriter(endpoint.name(), id, channel, settings,
+        () -> close(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "client not reading")));
   }
 
   String id() {
     return id;
+  }
+
+  /** Messages and bytes waiting to be written to the client, read on its event loop (for tests). */
+  Future<long[]> pendingOutbound() {
+    return channel.eventLoop().submit(() -> {
+      ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+      return buffer == null ? new long[] {0, 0} : new long[] {buffer.size(), buffer.totalPendingWriteBytes()};
+    });
   }
 
   /** Called on the event loop once the upgrade response is written and this handler is in place. */
@@ -78,33 +91,52 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     endpoint.add(this);
     channel.closeFuture().addListener(future -> onClosed());
     LOG.debug("Connection {} open on socket '{}' from {}", id, endpoint.name(), channel.remoteAddress());
+    if (writer.opened()) {
+      LOG.debug("Connection {} on socket '{}' was asked to close while opening; closing", id, endpoint.name());
+      close(WebSocketCloseStatus.NORMAL_CLOSURE);
+      return;
+    }
     channel.read();
   }
 
-  /**
-   * Writes data as one frame: a text frame when the bytes are valid UTF-8, a binary frame
-   * otherwise. Thread-safe.
-   */
-  ChannelFuture send(ByteString data) {
-    ByteBuf content = Unpooled.wrappedBuffer(data.asReadOnlyByteBuffer());
-    WebSocketFrame frame = data.isValidUtf8() ? new TextWebSocketFrame(content) : new BinaryWebSocketFrame(content);
-    return channel.writeAndFlush(frame);
+  /** The upgrade did not complete (refused, failed, client gone). Thread-safe. */
+  void neverOpened() {
+    endpoint.remove(this);
+    writer.neverOpened();
+  }
+
+  /** Writes data as one frame; see {@link ConnectionWriter#send}. Thread-safe. */
+  CompletableFuture<Void> send(ByteString data) {
+    return writer.send(data);
   }
 
   /**
-   * Sends a close frame with {@code status} and closes the connection; a Disconnect event follows.
-   * Thread-safe.
+   * Sends a close frame with {@code status} and closes the connection, at the latest
+   * {@link Closing#FORCE_AFTER_SECONDS} later; a Disconnect event follows. A connection still
+   * opening is closed once it opens. Thread-safe.
    *
    * @return the channel's close future
    */
   ChannelFuture close(WebSocketCloseStatus status) {
-    endpoint.remove(this);
-    if (channel.isActive()) {
-      channel.writeAndFlush(new CloseWebSocketFrame(status)).addListener(ChannelFutureListener.CLOSE);
-    } else {
-      channel.close();
+    if (writer.closeWhenOpen()) {
+      return channel.closeFuture();
     }
-    return channel.closeFuture();
+    return close(new CloseWebSocketFrame(status));
+  }
+
+  private ChannelFuture close(CloseWebSocketFrame frame) {
+    endpoint.remove(this);
+    if (!onLoop(writer::closing)) {
+      frame.release();
+      return channel.close();
+    }
+    return Closing.close(channel, frame);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    writer.writabilityChanged();
+    ctx.fireChannelWritabilityChanged();
   }
 
   @Override
@@ -195,6 +227,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     closed = true;
+    writer.closing();
     endpoint.remove(this);
     if (!waiting.isEmpty()) {
       LOG.debug("Connection {} closed with {} message(s) not yet handed on; dropped", id, waiting.size());
@@ -234,11 +267,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     });
   }
 
-  private void onLoop(Runnable task) {
+  private boolean onLoop(Runnable task) {
     try {
       channel.eventLoop().execute(task);
+      return true;
     } catch (RejectedExecutionException shuttingDown) {
       LOG.debug("Event loop of connection {} is shut down; dropping a callback", id);
+      return false;
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.nitricws.runtime;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -10,7 +9,9 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 
 /**
  * Answers control frames: ping with pong, close with the closing handshake; pongs are dropped.
- * Sits before the idle-timeout handler, so control frames never count as activity.
+ * A ping that arrives while the connection is over its write buffer gets no pong (a client may
+ * be answered only its latest ping), so a ping flood from a client that does not read queues
+ * nothing. Sits before the idle-timeout handler, so control frames never count as activity.
  */
 @Sharable
 final class ControlFrameHandler extends ChannelInboundHandlerAdapter {
@@ -22,12 +23,16 @@ final class ControlFrameHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof PingWebSocketFrame ping) {
-      ctx.writeAndFlush(new PongWebSocketFrame(ping.content()));
+      if (ctx.channel().isWritable()) {
+        ctx.writeAndFlush(new PongWebSocketFrame(ping.content()));
+      } else {
+        ping.release();
+      }
     } else if (msg instanceof PongWebSocketFrame pong) {
       pong.release();
     } else if (msg instanceof CloseWebSocketFrame close) {
       // echo the client's status to complete the closing handshake, then close the TCP connection
-      ctx.writeAndFlush(close).addListener(ChannelFutureListener.CLOSE);
+      Closing.close(ctx.channel(), close);
     } else {
       ctx.fireChannelRead(msg);
     }

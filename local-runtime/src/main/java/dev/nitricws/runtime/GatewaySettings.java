@@ -2,10 +2,13 @@ package dev.nitricws.runtime;
 
 import static java.util.Objects.requireNonNull;
 
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.time.Duration;
+import javax.net.ssl.SSLException;
 
 /**
- * Settings of the websocket gateway, validated once.
+ * Settings of the websocket gateway, taken once from a validated {@link LocalRuntimeBuilder}.
  *
  * @param bindHost the address the websocket ports listen on
  * @param firstPort the port of the first declared socket (0 = an ephemeral port for every socket)
@@ -13,6 +16,18 @@ import java.time.Duration;
  * @param idleTimeout a connection with no data frame either way for this long is closed
  * @param pingInterval a ping is sent after this long without writes; zero disables pings
  * @param staticPage the HTML served at {@code GET /}, or null for none
+ * @param acceptWithoutHandler accept a connection when no connect handler is registered (fail
+ *     open) instead of answering HTTP 503
+ * @param requestTimeout a new connection that has not sent its whole HTTP request by then is
+ *     answered 408 and closed
+ * @param maxConnectionsPerAddress connections one client address may hold (429 beyond)
+ * @param maxConnections connections the gateway holds in all (503 beyond)
+ * @param maxMessagesPerSecond messages a connection may send per second, bursts of as many; 0 = no limit
+ * @param writeBufferSize bytes queued for a connection above which it is unwritable (its high
+ *     water mark; the low one is half of it) and sends to it are dropped
+ * @param slowClientTimeout a connection unwritable for this long is closed
+ * @param allowedOrigins the browser origins that may open a websocket
+ * @param tls the server's TLS context ({@code wss}), or null for plain {@code ws}
  */
 record GatewaySettings(
     String bindHost,
@@ -20,24 +35,51 @@ record GatewaySettings(
     int maxMessageSize,
     Duration idleTimeout,
     Duration pingInterval,
-    byte[] staticPage) {
+    byte[] staticPage,
+    boolean acceptWithoutHandler,
+    Duration requestTimeout,
+    int maxConnectionsPerAddress,
+    int maxConnections,
+    int maxMessagesPerSecond,
+    int writeBufferSize,
+    Duration slowClientTimeout,
+    OriginPolicy allowedOrigins,
+    SslContext tls) {
 
   GatewaySettings {
     requireNonNull(bindHost, "bindHost");
     requireNonNull(idleTimeout, "idleTimeout");
     requireNonNull(pingInterval, "pingInterval");
-    if (firstPort < 0 || firstPort > 65535) {
-      throw new IllegalArgumentException("firstPort must be between 0 and 65535, was " + firstPort);
+    requireNonNull(requestTimeout, "requestTimeout");
+    requireNonNull(slowClientTimeout, "slowClientTimeout");
+    requireNonNull(allowedOrigins, "allowedOrigins");
+  }
+
+  /** The gateway's part of the runtime's settings. */
+  static GatewaySettings of(LocalRuntimeBuilder config) {
+    return new GatewaySettings(config.bindHost, config.firstWebsocketPort, config.maxMessageSize,
+        config.idleTimeout, config.pingInterval, config.staticPage, config.acceptWithoutHandler,
+        config.requestTimeout, config.maxConnectionsPerAddress, config.maxConnections,
+        config.maxMessagesPerSecond, config.writeBufferSize, config.slowClientTimeout,
+        config.allowedOrigins, tls(config));
+  }
+
+  private static SslContext tls(LocalRuntimeBuilder config) {
+    if (config.tlsCertificate == null) {
+      return null;
     }
-    if (maxMessageSize <= 0) {
-      throw new IllegalArgumentException("maxMessageSize must be positive, was " + maxMessageSize);
+    try {
+      return SslContextBuilder.forServer(config.tlsCertificate.toFile(), config.tlsPrivateKey.toFile()).build();
+    } catch (SSLException | RuntimeException e) {
+      throw new LocalRuntimeException(String.format(
+          "Unable to use the TLS certificate %s with the private key %s (PEM files; the key unencrypted PKCS#8)",
+          config.tlsCertificate, config.tlsPrivateKey), e);
     }
-    if (idleTimeout.isNegative() || idleTimeout.isZero()) {
-      throw new IllegalArgumentException("idleTimeout must be positive, was " + idleTimeout);
-    }
-    if (pingInterval.isNegative()) {
-      throw new IllegalArgumentException("pingInterval must be zero (off) or positive, was " + pingInterval);
-    }
+  }
+
+  /** The URL scheme clients use: {@code wss} with TLS, else {@code ws}. */
+  String scheme() {
+    return tls == null ? "ws" : "wss";
   }
 
   /** The host clients are told to use: the bind host, or loopback when bound to every address. */

@@ -1,6 +1,5 @@
 package dev.nitricws.runtime;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -31,8 +30,7 @@ final class IdleTimeoutHandler extends IdleStateHandler {
   protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
     if (evt.state() == IdleState.ALL_IDLE) {
       LOG.debug("Closing {}: no message for {}", ctx.channel().remoteAddress(), timeout);
-      ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "idle timeout"))
-          .addListener(ChannelFutureListener.CLOSE);
+      Closing.close(ctx.channel(), new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "idle timeout"));
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.nitricws.runtime;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -9,8 +10,14 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-/** Sends a ping after {@code interval} without writes, keeping proxies and NATs from dropping the connection. */
+/**
+ * Sends a ping after {@code interval} without writes, keeping proxies and NATs from dropping the
+ * connection. No ping is written while the previous one is unwritten or the connection is over its
+ * write buffer, so pings never pile up for a client that does not read. Event-loop confined.
+ */
 final class KeepAliveHandler extends IdleStateHandler {
+
+  private ChannelFuture lastPing;
 
   KeepAliveHandler(Duration interval) {
     super(0, interval.toMillis(), 0, TimeUnit.MILLISECONDS);
@@ -18,8 +25,11 @@ final class KeepAliveHandler extends IdleStateHandler {
 
   @Override
   protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
-    if (evt.state() == IdleState.WRITER_IDLE) {
-      ctx.writeAndFlush(new PingWebSocketFrame()).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    if (evt.state() != IdleState.WRITER_IDLE || !ctx.channel().isWritable()
+        || (lastPing != null && !lastPing.isDone())) {
+      return;
     }
+    lastPing = ctx.writeAndFlush(new PingWebSocketFrame());
+    lastPing.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
   }
 }

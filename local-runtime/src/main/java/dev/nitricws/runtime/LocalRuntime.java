@@ -6,9 +6,7 @@ import dev.nitricws.proto.websockets.v1.WebsocketEventType;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -48,12 +46,28 @@ public final class LocalRuntime implements AutoCloseable {
   public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
   /** Default time the application has to answer an event. */
   public static final Duration DEFAULT_HANDLER_TIMEOUT = Duration.ofSeconds(30);
+  /** Default time a new connection has to send its HTTP request (slow or silent clients are cut off). */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  /** Default number of connections one client address may hold. */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
+  /**
+   * Default number of connections in all: below a process's usual 20,000 open files, leaving
+   * room for the runtime's other files and for refused connections waiting for their answer.
+   */
+  public static final int DEFAULT_MAX_CONNECTIONS = 16_000;
+  /** Default messages a connection may send per second (and in one burst). */
+  public static final int DEFAULT_MAX_MESSAGES_PER_SECOND = 100;
+  /** Default bytes that may wait to be written to one connection: two messages of the default largest size. */
+  public static final int DEFAULT_WRITE_BUFFER_SIZE = 256 * 1024;
+  /** Default time a connection may stay unwritable (not reading) before it is closed. */
+  public static final Duration DEFAULT_SLOW_CLIENT_TIMEOUT = Duration.ofSeconds(10);
   /** Default delay before changed key-value stores are written to disk. */
   public static final Duration DEFAULT_KV_FLUSH_INTERVAL = Duration.ofSeconds(1);
 
   private enum State { NEW, STARTED, CLOSED }
 
-  private final String bindHost;
+  private final String grpcHost;
+  private final boolean tokenRequired;
   private final int configuredGrpcPort;
   private final HandlerRegistry registry;
   private final DisconnectCounter disconnects;
@@ -63,32 +77,35 @@ public final class LocalRuntime implements AutoCloseable {
   private final Server server;
   private State state = State.NEW;
 
-  private LocalRuntime(Builder config) {
-    this.bindHost = config.bindHost;
+  LocalRuntime(LocalRuntimeBuilder config) {
+    this.grpcHost = config.grpcHost;
     this.configuredGrpcPort = config.grpcPort;
     // a registration opens its socket's port (idempotent), as in the reference runtime, whose
     // gateway follows the registered handlers: an app that re-registers after a restart is served
     this.registry = new HandlerRegistry(config.handlerTimeout, this::openSocketOf);
-    GatewaySettings settings = new GatewaySettings(config.bindHost, config.firstWebsocketPort,
-        config.maxMessageSize, config.idleTimeout, config.pingInterval, config.staticPage);
+    GatewaySettings settings = GatewaySettings.of(config);
     this.storage = config.kvDirectory == null
         ? KvStorage.inMemory()
         : KvStorage.persistent(config.kvDirectory, config.kvFlushInterval);
     this.disconnects = new DisconnectCounter(registry);
     this.gateway = new WebsocketGateway(settings, disconnects);
     this.resources = new ResourcesService(gateway, storage);
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost, config.grpcPort))
+    NettyServerBuilder grpc = NettyServerBuilder.forAddress(new InetSocketAddress(config.grpcHost, config.grpcPort))
         .addService(resources)
         .addService(new WebsocketService(gateway))
         .addService(new WebsocketHandlerService(registry))
         .addService(new KvStoreService(storage))
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
-        .permitKeepAliveWithoutCalls(true)
-        .build();
+        .permitKeepAliveWithoutCalls(true);
+    if (config.grpcToken != null) {
+      grpc.intercept(new TokenAuthInterceptor(config.grpcToken));
+    }
+    this.server = grpc.build();
+    this.tokenRequired = config.grpcToken != null;
   }
 
-  public static Builder builder() {
-    return new Builder();
+  public static LocalRuntimeBuilder builder() {
+    return new LocalRuntimeBuilder();
   }
 
   /**
@@ -107,10 +124,11 @@ public final class LocalRuntime implements AutoCloseable {
     } catch (IOException e) {
       close();
       throw new LocalRuntimeException(String.format("Unable to start the gRPC server on %s:%d",
-          bindHost, configuredGrpcPort), e);
+          grpcHost, configuredGrpcPort), e);
     }
     state = State.STARTED;
-    LOG.info("Nitric local runtime listening on {} (SERVICE_ADDRESS)", serviceAddress());
+    LOG.info("Nitric local runtime listening on {} (SERVICE_ADDRESS){}", serviceAddress(),
+        tokenRequired ? "; every call must carry its token" : "");
     return this;
   }
 
@@ -130,7 +148,7 @@ public final class LocalRuntime implements AutoCloseable {
 
   /** The value an application sets as {@code SERVICE_ADDRESS}, e.g. {@code 127.0.0.1:50051}. */
   public String serviceAddress() {
-    String host = bindHost.equals("0.0.0.0") || bindHost.equals("::") ? "127.0.0.1" : bindHost;
+    String host = grpcHost.equals("0.0.0.0") || grpcHost.equals("::") ? "127.0.0.1" : grpcHost;
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + grpcPort();
   }
 
@@ -181,6 +199,11 @@ public final class LocalRuntime implements AutoCloseable {
   /** How many open websocket connections a socket has. */
   public int connectionCount(String socketName) {
     return endpoint(socketName).connectionCount();
+  }
+
+  /** The gateway, for this package's tests. */
+  WebsocketGateway gateway() {
+    return gateway;
   }
 
   /** How many HandleEvents streams are registered for the socket and event type. */
@@ -250,130 +273,5 @@ public final class LocalRuntime implements AutoCloseable {
     }
     storage.close();
     LOG.info("Nitric local runtime stopped");
-  }
-
-  /** Settings of a {@link LocalRuntime}; every value has a default. Not thread-safe. */
-  public static final class Builder {
-    private int grpcPort = DEFAULT_GRPC_PORT;
-    private int firstWebsocketPort = DEFAULT_WEBSOCKET_PORT;
-    private String bindHost = "127.0.0.1";
-    private Path kvDirectory;
-    private Duration kvFlushInterval = DEFAULT_KV_FLUSH_INTERVAL;
-    private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
-    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
-    private Duration pingInterval = DEFAULT_PING_INTERVAL;
-    private Duration handlerTimeout = DEFAULT_HANDLER_TIMEOUT;
-    private byte[] staticPage;
-
-    private Builder() {}
-
-    /** The gRPC port; 0 picks a free one. Default 50051. */
-    public Builder grpcPort(int port) {
-      this.grpcPort = port(port, "grpcPort");
-      return this;
-    }
-
-    /** The port of the first declared websocket, later ones take the next free ports; 0 = ephemeral. Default 4000. */
-    public Builder firstWebsocketPort(int port) {
-      this.firstWebsocketPort = port(port, "firstWebsocketPort");
-      return this;
-    }
-
-    /** The address every port listens on. Default 127.0.0.1 (this machine only). */
-    public Builder bindHost(String host) {
-      requireNonNull(host, "host");
-      if (host.isBlank()) {
-        throw new IllegalArgumentException("bindHost must not be blank");
-      }
-      this.bindHost = host;
-      return this;
-    }
-
-    /** Keep key-value stores in this directory (loaded at start, written on change); null = memory only. */
-    public Builder kvDirectory(Path directory) {
-      this.kvDirectory = directory;
-      return this;
-    }
-
-    /** How long after a change a store is written to disk. Default 1 s. */
-    public Builder kvFlushInterval(Duration interval) {
-      this.kvFlushInterval = positive(interval, "kvFlushInterval");
-      return this;
-    }
-
-    /** The largest websocket message in bytes; a client sending more is closed with 1009. Default 128 KiB. */
-    public Builder maxMessageSize(int bytes) {
-      if (bytes <= 0) {
-        throw new IllegalArgumentException("maxMessageSize must be positive, was " + bytes);
-      }
-      this.maxMessageSize = bytes;
-      return this;
-    }
-
-    /** A connection with no message either way for this long is closed. Default 10 min. */
-    public Builder idleTimeout(Duration timeout) {
-      this.idleTimeout = positive(timeout, "idleTimeout");
-      return this;
-    }
-
-    /** A ping is sent to a client after this long without writes; zero turns pings off. Default 30 s. */
-    public Builder pingInterval(Duration interval) {
-      requireNonNull(interval, "pingInterval");
-      if (interval.isNegative()) {
-        throw new IllegalArgumentException("pingInterval must be zero (off) or positive, was " + interval);
-      }
-      this.pingInterval = interval;
-      return this;
-    }
-
-    /** How long the application has to answer an event; an unanswered connect is refused. Default 30 s. */
-    public Builder handlerTimeout(Duration timeout) {
-      this.handlerTimeout = positive(timeout, "handlerTimeout");
-      return this;
-    }
-
-    /** An HTML page served at {@code GET /} of every websocket port (copied); null = none. */
-    public Builder staticPage(byte[] html) {
-      this.staticPage = html == null ? null : html.clone();
-      return this;
-    }
-
-    /** Serves a classpath resource (e.g. {@code "chat/index.html"}) at {@code GET /}. */
-    public Builder staticPageResource(String resourceName) {
-      requireNonNull(resourceName, "resourceName");
-      ClassLoader loader = Thread.currentThread().getContextClassLoader();
-      if (loader == null) {
-        loader = LocalRuntime.class.getClassLoader();
-      }
-      try (InputStream in = loader.getResourceAsStream(resourceName)) {
-        if (in == null) {
-          throw new IllegalArgumentException("static page resource '" + resourceName + "' is not on the classpath");
-        }
-        this.staticPage = in.readAllBytes();
-      } catch (IOException e) {
-        throw new LocalRuntimeException("Unable to read static page resource '" + resourceName + "'", e);
-      }
-      return this;
-    }
-
-    /** A runtime with these settings, not started yet (loads the key-value files, if any). */
-    public LocalRuntime build() {
-      return new LocalRuntime(this);
-    }
-
-    private static int port(int port, String name) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException(name + " must be between 0 and 65535, was " + port);
-      }
-      return port;
-    }
-
-    private static Duration positive(Duration value, String name) {
-      requireNonNull(value, name);
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, was " + value);
-      }
-      return value;
-    }
   }
 }

@@ -5,12 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -30,6 +33,12 @@ import picocli.CommandLine.TypeConversionException;
         ""})
 public final class LocalRuntimeMain implements Callable<Integer> {
 
+  /** The environment variable with the gRPC token, read by the app's side too. */
+  static final String TOKEN_VARIABLE = "NITRICWS_RUNTIME_TOKEN";
+
+  /** Where the token is looked up when --grpc-token is not given. */
+  Map<String, String> environment = System.getenv();
+
   static {
     // the launcher's own logging configuration, unless the user gives one
     if (System.getProperty("logback.configurationFile") == null) {
@@ -46,8 +55,18 @@ public final class LocalRuntimeMain implements Callable<Integer> {
   int wsPort;
 
   @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
-      description = "Address all ports listen on (0.0.0.0 for every interface). Default: ${DEFAULT-VALUE}.")
+      description = "Address the websocket ports listen on (0.0.0.0 for every interface); the gRPC port has "
+          + "--grpc-host. Default: ${DEFAULT-VALUE}.")
   String host;
+
+  @Option(names = "--grpc-host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+      description = "Address the gRPC port (the app's SERVICE_ADDRESS) listens on. Default: ${DEFAULT-VALUE}.")
+  String grpcHost;
+
+  @Option(names = "--grpc-token", paramLabel = "TOKEN",
+      description = "Every gRPC call must carry metadata 'authorization: Bearer TOKEN'. Prefer the environment "
+          + "variable " + TOKEN_VARIABLE + " (a command line is visible to other users). Default: none.")
+  String grpcToken;
 
   @Option(names = "--kv-dir", paramLabel = "DIR",
       description = "Keep key-value stores in this directory (one file per store) so they survive a restart. "
@@ -71,6 +90,60 @@ public final class LocalRuntimeMain implements Callable<Integer> {
       description = "Time the app has to answer an event; an unanswered connect is refused. Default: ${DEFAULT-VALUE}.")
   Duration handlerTimeout;
 
+  @Option(names = "--request-timeout", defaultValue = "10s", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Time a new connection has to send its whole HTTP request; then it is answered 408 and closed. "
+          + "Default: ${DEFAULT-VALUE}.")
+  Duration requestTimeout;
+
+  @Option(names = "--max-connections-per-address", defaultValue = "256", paramLabel = "N",
+      description = "Connections one client address may hold; more are answered 429. Default: ${DEFAULT-VALUE}.")
+  int maxConnectionsPerAddress;
+
+  @Option(names = "--max-connections", defaultValue = "16000", paramLabel = "N",
+      description = "Connections the gateway holds in all; more are answered 503. Keep it below the process's "
+          + "open-file limit (ulimit -n). Default: ${DEFAULT-VALUE}.")
+  int maxConnections;
+
+  @Option(names = "--max-messages-per-second", defaultValue = "100", paramLabel = "N",
+      description = "Messages one connection may send per second, in bursts of as many; a client over it is closed "
+          + "with 1008 \"rate limit\". 0 = no limit. Default: ${DEFAULT-VALUE}.")
+  int maxMessagesPerSecond;
+
+  @Option(names = "--write-buffer", defaultValue = "256k", paramLabel = "SIZE", converter = SizeConverter.class,
+      description = "Bytes that may wait to be written to one connection; over it a send to that client fails at once "
+          + "(RESOURCE_EXHAUSTED, message dropped). Default: ${DEFAULT-VALUE}.")
+  int writeBuffer;
+
+  @Option(names = "--slow-client-timeout", defaultValue = "10s", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Close a connection (1008) that stays over its write buffer, not reading, this long. "
+          + "Default: ${DEFAULT-VALUE}.")
+  Duration slowClientTimeout;
+
+  @Option(names = "--allowed-origins", split = ",", paramLabel = "ORIGIN",
+      description = "Browser origins that may open a websocket, comma-separated scheme://host[:port] (as browsers "
+          + "send them) or *; any other Origin is answered 403. Default: any origin.")
+  List<String> allowedOrigins;
+
+  @ArgGroup(exclusive = false)
+  Tls tls;
+
+  /** The TLS files, given both or neither. */
+  static final class Tls {
+    @Option(names = "--tls-cert", required = true, paramLabel = "FILE",
+        description = "Serve the websockets as wss with this PEM certificate chain (with --tls-key).")
+    Path certificate;
+
+    @Option(names = "--tls-key", required = true, paramLabel = "FILE",
+        description = "The PEM private key (unencrypted PKCS#8) of --tls-cert.")
+    Path privateKey;
+  }
+
+  @Option(names = "--accept-without-handler",
+      description = "Accept websocket clients without asking the app while it has no connect handler registered "
+          + "(fail open). Default: answer HTTP 503 \"no handler\".")
+  boolean acceptWithoutHandler;
+
   @Option(names = "--static-page", paramLabel = "FILE",
       description = "An HTML file served at GET / of every websocket port.")
   Path staticPage;
@@ -83,20 +156,44 @@ public final class LocalRuntimeMain implements Callable<Integer> {
   }
 
   /** The runtime these options describe. */
-  LocalRuntime.Builder runtimeBuilder() throws IOException {
-    LocalRuntime.Builder builder = LocalRuntime.builder()
+  LocalRuntimeBuilder runtimeBuilder() throws IOException {
+    LocalRuntimeBuilder builder = LocalRuntime.builder()
         .grpcPort(grpcPort)
         .firstWebsocketPort(wsPort)
         .bindHost(host)
+        .grpcHost(grpcHost)
+        .grpcToken(token())
         .kvDirectory(kvDir)
         .maxMessageSize(maxMessageSize)
         .idleTimeout(idleTimeout)
         .pingInterval(pingInterval)
-        .handlerTimeout(handlerTimeout);
+        .handlerTimeout(handlerTimeout)
+        .acceptWithoutHandler(acceptWithoutHandler)
+        .requestTimeout(requestTimeout)
+        .maxConnectionsPerAddress(maxConnectionsPerAddress)
+        .maxConnections(maxConnections)
+        .maxMessagesPerSecond(maxMessagesPerSecond)
+        .writeBufferSize(writeBuffer)
+        .slowClientTimeout(slowClientTimeout);
+    if (allowedOrigins != null) {
+      builder.allowedOrigins(allowedOrigins);
+    }
+    if (tls != null) {
+      builder.tls(tls.certificate, tls.privateKey);
+    }
     if (staticPage != null) {
       builder.staticPage(Files.readAllBytes(staticPage));
     }
     return builder;
+  }
+
+  /** The token from --grpc-token, else from the environment; null when neither sets one. */
+  String token() {
+    if (grpcToken != null) {
+      return grpcToken;
+    }
+    String fromEnvironment = environment.get(TOKEN_VARIABLE);
+    return fromEnvironment == null || fromEnvironment.isEmpty() ? null : fromEnvironment;
   }
 
   @Override

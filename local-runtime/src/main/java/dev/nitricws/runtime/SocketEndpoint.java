@@ -5,11 +5,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** One declared socket: its listening channel and its open connections by id. Thread-safe. */
+/**
+ * One declared socket: its listening channel, and its connections by id: those whose upgrade is
+ * under way (from the Connect event on) and those open. Thread-safe.
+ */
 final class SocketEndpoint {
 
   private final String name;
   private final Map<String, ClientConnection> connections = new ConcurrentHashMap<>();
+  private final Map<String, ClientConnection> opening = new ConcurrentHashMap<>();
   private volatile Channel serverChannel;
   private volatile int port;
   private volatile String url;
@@ -34,14 +38,17 @@ final class SocketEndpoint {
     return serverChannel;
   }
 
-  void bound(Channel channel, int boundPort, String advertisedHost) {
+  /** The socket listens on {@code boundPort}; clients reach it at {@code schemeAndHost:boundPort}. */
+  void bound(Channel channel, int boundPort, String schemeAndHost) {
     this.serverChannel = channel;
     this.port = boundPort;
-    this.url = "ws://" + advertisedHost + ":" + boundPort;
+    this.url = schemeAndHost + ":" + boundPort;
   }
 
+  /** An open connection, or one whose upgrade is under way; null when there is none. */
   ClientConnection connection(String connectionId) {
-    return connections.get(connectionId);
+    ClientConnection open = connections.get(connectionId);
+    return open != null ? open : opening.get(connectionId);
   }
 
   /** A snapshot of the open connections. */
@@ -53,11 +60,19 @@ final class SocketEndpoint {
     return connections.size();
   }
 
+  /** A connection whose Connect event is on its way: it can be sent to from now on. */
+  void opening(ClientConnection connection) {
+    opening.put(connection.id(), connection);
+  }
+
+  /** The connection is open (no longer opening). */
   void add(ClientConnection connection) {
     connections.put(connection.id(), connection);
+    opening.remove(connection.id(), connection);
   }
 
   void remove(ClientConnection connection) {
     connections.remove(connection.id(), connection);
+    opening.remove(connection.id(), connection);
   }
 }

@@ -3,6 +3,8 @@ package dev.nitricws.runtime;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.ByteString;
+import com.sun.management.UnixOperatingSystemMXBean;
+import dev.nitricws.runtime.UpgradeRequests.Refusal;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -10,6 +12,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -19,6 +22,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
+import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -44,10 +48,13 @@ final class WebsocketGateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebsocketGateway.class);
   private static final int MAX_PORT_ATTEMPTS = 100;
   private static final int MAX_HTTP_REQUEST = 64 * 1024;
+  /** Open files the process keeps for its own use (jars, selectors, gRPC, stores, refused clients). */
+  private static final int FILES_KEPT_FREE = 1000;
 
   private final GatewaySettings settings;
   private final EventDispatcher dispatcher;
   private final WebSocketDecoderConfig decoderConfig;
+  private final ConnectionLimits limits;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
   private final Map<String, CompletableFuture<SocketEndpoint>> endpoints = new ConcurrentHashMap<>();
@@ -68,11 +75,24 @@ final class WebsocketGateway implements AutoCloseable {
         .closeOnProtocolViolation(true)
         .withUTF8Validator(true)
         .build();
+    this.limits = new ConnectionLimits(settings.maxConnectionsPerAddress(), settings.maxConnections());
+    warnWhenOverTheFileLimit(settings.maxConnections());
     this.nextPort = settings.firstPort();
     this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("nitric-ws-accept", true),
         NioIoHandler.newFactory());
     this.workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("nitric-ws-io", true),
         NioIoHandler.newFactory());
+  }
+
+  /** A connection cap the process cannot reach fails at accept instead of with a 503: say so once. */
+  private static void warnWhenOverTheFileLimit(int maxConnections) {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
+      long limit = unix.getMaxFileDescriptorCount();
+      if (maxConnections > limit - FILES_KEPT_FREE) {
+        LOG.warn("maxConnections {} leaves fewer than {} of this process's {} open files for everything else;"
+            + " connections may fail at accept before the cap answers 503", maxConnections, FILES_KEPT_FREE, limit);
+      }
+    }
   }
 
   /**
@@ -122,7 +142,10 @@ final class WebsocketGateway implements AutoCloseable {
     return names;
   }
 
-  /** Writes data to one connection; fails with {@link ConnectionNotFoundException} for an unknown id. */
+  /**
+   * Writes data to one connection; fails with {@link ConnectionNotFoundException} for an unknown
+   * id, and as {@link ClientConnection#send} says.
+   */
   CompletableFuture<Void> send(String socketName, String connectionId, ByteString data) {
     ClientConnection connection;
     try {
@@ -130,7 +153,7 @@ final class WebsocketGateway implements AutoCloseable {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return toCompletable(connection.send(data), connectionId);
+    return connection.send(data);
   }
 
   /** Closes one connection with 1000; the future completes once it is closed. */
@@ -183,20 +206,27 @@ final class WebsocketGateway implements AutoCloseable {
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+            new WriteBufferWaterMark(settings.writeBufferSize() / 2, settings.writeBufferSize()))
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel channel) {
+            Refusal refusal = limits.admit(channel);
+            if (settings.tls() != null) {
+              channel.pipeline().addLast("tls", settings.tls().newHandler(channel.alloc()));
+            }
             channel.pipeline()
+                .addLast(RequestTimeoutHandler.NAME, new RequestTimeoutHandler(settings.requestTimeout()))
                 .addLast("http", new HttpServerCodec())
                 .addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST))
-                .addLast("upgrade", new UpgradeHandler(endpoint, dispatcher, settings, decoderConfig));
+                .addLast("upgrade", new UpgradeHandler(endpoint, dispatcher, settings, decoderConfig, refusal));
           }
         });
     bootstrap.bind(settings.bindHost(), port).addListener((ChannelFuture done) -> {
       if (done.isSuccess()) {
         Channel channel = done.channel();
         int boundPort = ((InetSocketAddress) channel.localAddress()).getPort();
-        endpoint.bound(channel, boundPort, settings.advertisedHost());
+        endpoint.bound(channel, boundPort, settings.scheme() + "://" + settings.advertisedHost());
         if (settings.firstPort() != 0) {
           nextPort = boundPort + 1;
           if (attempt > 0) {

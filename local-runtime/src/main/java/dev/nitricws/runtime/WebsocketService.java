@@ -17,8 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Websocket service: send to and close one connection, and the socket's URL. An unknown
- * connection answers UNKNOWN "could not get connection &lt;id&gt;" like the reference runtime; an
- * undeclared socket answers NOT_FOUND.
+ * connection, or one closed for not reading, answers UNKNOWN "could not get connection &lt;id&gt;"
+ * like the reference runtime; a send to a connection over its write buffer answers
+ * RESOURCE_EXHAUSTED (slow client, message dropped), and one past what a connection still
+ * opening holds answers UNAVAILABLE; an undeclared socket answers NOT_FOUND.
  */
 final class WebsocketService extends WebsocketGrpc.WebsocketImplBase {
 
@@ -67,6 +69,12 @@ final class WebsocketService extends WebsocketGrpc.WebsocketImplBase {
   static Status toStatus(Throwable error) {
     if (error instanceof ConnectionNotFoundException) {
       return Status.UNKNOWN.withDescription(error.getMessage()).withCause(error);
+    }
+    if (error instanceof ConnectionOpeningException) {
+      return Status.UNAVAILABLE.withDescription(error.getMessage()).withCause(error);
+    }
+    if (error instanceof SlowClientException) {
+      return Status.RESOURCE_EXHAUSTED.withDescription(error.getMessage()).withCause(error);
     }
     if (error instanceof SocketNotDeclaredException) {
       return Status.NOT_FOUND.withDescription(error.getMessage()).withCause(error);

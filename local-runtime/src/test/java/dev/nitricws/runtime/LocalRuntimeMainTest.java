@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.TypeConversionException;
 
@@ -23,7 +26,11 @@ class LocalRuntimeMainTest {
 
     assertThat(exitCode).isZero();
     assertThat(out.toString()).contains("--grpc-port", "--ws-port", "--kv-dir", "--max-message-size",
-        "--idle-timeout", "--handler-timeout", "--ping-interval", "--host", "--static-page", "--help");
+        "--idle-timeout", "--handler-timeout", "--ping-interval", "--host", "--static-page", "--help",
+        "--accept-without-handler", "--request-timeout", "--max-connections-per-address", "--max-connections",
+        "--max-messages-per-second", "--write-buffer", "--slow-client-timeout",
+        "--allowed-origins", "--grpc-host", "--grpc-token", "NITRICWS_RUNTIME_TOKEN",
+        "--tls-cert", "--tls-key");
   }
 
   @Test
@@ -39,20 +46,89 @@ class LocalRuntimeMainTest {
     assertThat(main.idleTimeout).isEqualTo(Duration.ofMinutes(10));
     assertThat(main.handlerTimeout).isEqualTo(Duration.ofSeconds(30));
     assertThat(main.pingInterval).isEqualTo(Duration.ofSeconds(30));
+    assertThat(main.acceptWithoutHandler).isFalse();
+    assertThat(main.requestTimeout).isEqualTo(LocalRuntime.DEFAULT_REQUEST_TIMEOUT);
+    assertThat(main.maxConnectionsPerAddress).isEqualTo(LocalRuntime.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
+    assertThat(main.maxConnections).isEqualTo(LocalRuntime.DEFAULT_MAX_CONNECTIONS);
+    assertThat(main.maxMessagesPerSecond).isEqualTo(LocalRuntime.DEFAULT_MAX_MESSAGES_PER_SECOND);
+    assertThat(main.writeBuffer).isEqualTo(LocalRuntime.DEFAULT_WRITE_BUFFER_SIZE);
+    assertThat(main.slowClientTimeout).isEqualTo(LocalRuntime.DEFAULT_SLOW_CLIENT_TIMEOUT);
+    assertThat(main.allowedOrigins).as("any origin").isNull();
+    assertThat(main.grpcHost).isEqualTo("127.0.0.1");
+    assertThat(main.grpcToken).isNull();
   }
 
   @Test
   void optionsAreParsed() throws Exception {
     LocalRuntimeMain main = new LocalRuntimeMain();
     new CommandLine(main).parseArgs("--grpc-port", "0", "--ws-port", "0", "--kv-dir", "/tmp/kv",
-        "--max-message-size", "1m", "--idle-timeout", "PT90S", "--handler-timeout", "500ms");
+        "--max-message-size", "1m", "--idle-timeout", "PT90S", "--handler-timeout", "500ms",
+        "--accept-without-handler", "--request-timeout", "2s", "--max-connections-per-address", "8",
+        "--max-connections", "100", "--max-messages-per-second", "0", "--write-buffer", "1m",
+        "--slow-client-timeout", "3s", "--allowed-origins", "https://chat.example,http://localhost:3000");
 
     assertThat(main.grpcPort).isZero();
     assertThat(main.kvDir).isEqualTo(Path.of("/tmp/kv"));
     assertThat(main.maxMessageSize).isEqualTo(1024 * 1024);
     assertThat(main.idleTimeout).isEqualTo(Duration.ofSeconds(90));
     assertThat(main.handlerTimeout).isEqualTo(Duration.ofMillis(500));
+    assertThat(main.acceptWithoutHandler).isTrue();
+    assertThat(main.requestTimeout).isEqualTo(Duration.ofSeconds(2));
+    assertThat(main.maxConnectionsPerAddress).isEqualTo(8);
+    assertThat(main.maxConnections).isEqualTo(100);
+    assertThat(main.maxMessagesPerSecond).isZero();
+    assertThat(main.writeBuffer).isEqualTo(1024 * 1024);
+    assertThat(main.slowClientTimeout).isEqualTo(Duration.ofSeconds(3));
+    assertThat(main.allowedOrigins).containsExactly("https://chat.example", "http://localhost:3000");
     assertThat(main.runtimeBuilder()).isNotNull();
+  }
+
+  @Test
+  void hostOpensOnlyTheWebsocketPortsAndTheGrpcPortHasItsOwn() throws Exception {
+    LocalRuntimeMain main = new LocalRuntimeMain();
+    new CommandLine(main).parseArgs("--host", "0.0.0.0");
+
+    assertThat(main.runtimeBuilder().bindHost).isEqualTo("0.0.0.0");
+    assertThat(main.runtimeBuilder().grpcHost).isEqualTo("127.0.0.1");
+
+    LocalRuntimeMain both = new LocalRuntimeMain();
+    new CommandLine(both).parseArgs("--host", "0.0.0.0", "--grpc-host", "10.0.0.5");
+    assertThat(both.runtimeBuilder().grpcHost).isEqualTo("10.0.0.5");
+  }
+
+  @Test
+  void theTokenComesFromTheFlagOrElseTheEnvironment() throws Exception {
+    LocalRuntimeMain main = new LocalRuntimeMain();
+    main.environment = Map.of(LocalRuntimeMain.TOKEN_VARIABLE, "from-env");
+    new CommandLine(main).parseArgs();
+    assertThat(main.runtimeBuilder().grpcToken).isEqualTo("from-env");
+
+    LocalRuntimeMain flagged = new LocalRuntimeMain();
+    flagged.environment = Map.of(LocalRuntimeMain.TOKEN_VARIABLE, "from-env");
+    new CommandLine(flagged).parseArgs("--grpc-token", "from-flag");
+    assertThat(flagged.runtimeBuilder().grpcToken).isEqualTo("from-flag");
+
+    LocalRuntimeMain none = new LocalRuntimeMain();
+    none.environment = Map.of();
+    new CommandLine(none).parseArgs();
+    assertThat(none.runtimeBuilder().grpcToken).isNull();
+  }
+
+  @Test
+  void tlsTakesBothFilesOrNeither(@TempDir Path dir) throws Exception {
+    Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+    Path key = Files.writeString(dir.resolve("key.pem"), "x");
+    LocalRuntimeMain main = new LocalRuntimeMain();
+    new CommandLine(main).parseArgs("--tls-cert", cert.toString(), "--tls-key", key.toString());
+
+    assertThat(main.runtimeBuilder().tlsCertificate).isEqualTo(cert);
+    assertThat(main.runtimeBuilder().tlsPrivateKey).isEqualTo(key);
+
+    StringWriter err = new StringWriter();
+    int exitCode = new CommandLine(new LocalRuntimeMain()).setErr(new PrintWriter(err))
+        .execute("--tls-cert", cert.toString());
+    assertThat(exitCode).isEqualTo(2);
+    assertThat(err.toString()).contains("--tls-key");
   }
 
   @Test

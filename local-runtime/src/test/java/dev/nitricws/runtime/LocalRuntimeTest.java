@@ -33,6 +33,21 @@ class LocalRuntimeTest {
     assertThatThrownBy(() -> LocalRuntime.builder().pingInterval(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("pingInterval");
+    assertThatThrownBy(() -> LocalRuntime.builder().maxConnections(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxConnections must be positive, was 0");
+    assertThatThrownBy(() -> LocalRuntime.builder().maxMessagesPerSecond(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxMessagesPerSecond");
+    assertThatThrownBy(() -> LocalRuntime.builder().requestTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("requestTimeout");
+    assertThatThrownBy(() -> LocalRuntime.builder().writeBufferSize(-5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("writeBufferSize must be positive, was -5");
+    assertThatThrownBy(() -> LocalRuntime.builder().slowClientTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("slowClientTimeout");
     assertThatThrownBy(() -> LocalRuntime.builder().staticPageResource("no/such/page.html"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no/such/page.html");
@@ -72,7 +87,7 @@ class LocalRuntimeTest {
   void staticPageIsServedAtTheRootNextToTheWebsocket() throws Exception {
     String html = "<!doctype html><title>chat</title>";
     try (LocalRuntime runtime = LocalRuntime.builder().grpcPort(0).firstWebsocketPort(0)
-        .staticPage(html.getBytes(UTF_8)).build().start()) {
+        .staticPage(html.getBytes(UTF_8)).acceptWithoutHandler(true).build().start()) {
       int port = runtime.declareWebsocket("chat");
 
       HttpResponse<String> root = WsClient.HTTP.send(
@@ -86,7 +101,7 @@ class LocalRuntimeTest {
       assertThat(root.statusCode()).isEqualTo(200);
       assertThat(root.body()).isEqualTo(html);
       assertThat(root.headers().firstValue("content-type")).hasValue("text/html; charset=UTF-8");
-      assertThat(other.statusCode()).isEqualTo(404);
+      assertThat(other.statusCode()).as("any other plain request").isEqualTo(400);
       assertThat(client.socket()).as("websocket upgrade on / still works").isNotNull();
     }
   }

@@ -20,8 +20,8 @@ final class RuntimeAndApp implements AfterEachCallback {
   }
 
   /** Starts a runtime with the gRPC and first websocket port free, then whatever {@code settings} sets. */
-  void start(Consumer<LocalRuntime.Builder> settings) {
-    LocalRuntime.Builder builder = LocalRuntime.builder().grpcPort(0).firstWebsocketPort(0);
+  void start(Consumer<LocalRuntimeBuilder> settings) {
+    LocalRuntimeBuilder builder = LocalRuntime.builder().grpcPort(0).firstWebsocketPort(0);
     settings.accept(builder);
     runtime = builder.build().start();
     app = new TestApp(runtime.grpcPort());

@@ -19,7 +19,9 @@ import dev.nitricws.proto.websockets.v1.WebsocketHandlerGrpc;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +44,20 @@ final class TestApp implements AutoCloseable {
 
   TestApp(int grpcPort) {
     channel = Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort, InsecureChannelCredentials.create()).build();
+  }
+
+  /** An app whose every call carries {@code authorization: <authorization>}. */
+  TestApp(int grpcPort, String authorization) {
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), authorization);
+    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort, InsecureChannelCredentials.create())
+        .intercept(MetadataUtils.newAttachHeadersInterceptor(headers))
+        .build();
+  }
+
+  /** The channel to the runtime, for stubs of the test's own. */
+  ManagedChannel channel() {
+    return channel;
   }
 
   WebsocketGrpc.WebsocketBlockingStub websocket() {

@@ -21,7 +21,7 @@ class TimeoutsAndKeepAliveTest {
   final RuntimeAndApp local = new RuntimeAndApp();
   private TestApp app;
 
-  private int start(Consumer<LocalRuntime.Builder> settings) {
+  private int start(Consumer<LocalRuntimeBuilder> settings) {
     local.start(settings);
     app = local.app();
     app.declareWebsocket("chat");
@@ -48,6 +48,7 @@ class TimeoutsAndKeepAliveTest {
   @Test
   void messageNotAnsweredInTimeLetsTheNextOneThrough() throws Exception {
     int port = start(settings -> settings.handlerTimeout(Duration.ofMillis(300)));
+    app.register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.MANUAL);
     WsClient client = WsClient.open(port, "/");
 
@@ -73,6 +74,7 @@ class TimeoutsAndKeepAliveTest {
   @Test
   void pingsAreSentToQuietClients() {
     int port = start(settings -> settings.pingInterval(Duration.ofMillis(100)));
+    app.register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
 
     client.pinged.orTimeout(10, TimeUnit.SECONDS).join();

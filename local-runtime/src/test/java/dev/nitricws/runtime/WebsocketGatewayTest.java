@@ -17,12 +17,6 @@ import dev.nitricws.runtime.TestApp.EventStream;
 import dev.nitricws.runtime.TestApp.Mode;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,7 +87,7 @@ class WebsocketGatewayTest {
   void rejectedConnectIsRefusedWithHttp500ConnectionRefused() throws Exception {
     app.register("chat", WebsocketEventType.Connect, Mode.REJECT);
 
-    String response = rawUpgrade(port, "/?user=blocked");
+    String response = RawWebsocket.upgradeAnswer(port, "/?user=blocked");
 
     assertThat(response).startsWith("HTTP/1.1 500");
     assertThat(response).endsWith("\r\n\r\nConnection Refused");
@@ -103,13 +97,6 @@ class WebsocketGatewayTest {
         .isInstanceOfSatisfying(WebSocketHandshakeException.class,
             e -> assertThat(e.getResponse().statusCode()).isEqualTo(500));
     assertThat(runtime.connectionCount("chat")).isZero();
-  }
-
-  @Test
-  void connectWithoutAConnectHandlerIsAccepted() {
-    WsClient client = WsClient.open(port, "/");
-
-    assertThat(client.socket()).isNotNull();
   }
 
   @Test
@@ -128,6 +115,7 @@ class WebsocketGatewayTest {
 
   @Test
   void messagesOfOneConnectionReachTheAppInOrderOneAtATime() throws Exception {
+    acceptConnects();
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.MANUAL);
     WsClient client = WsClient.open(port, "/");
 
@@ -148,6 +136,7 @@ class WebsocketGatewayTest {
 
   @Test
   void textAndBinaryFramesReachTheAppAsTheirBytes() throws Exception {
+    acceptConnects();
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
     byte[] binary = {(byte) 0xff, 0x00, (byte) 0xfe, 0x41};
@@ -163,6 +152,7 @@ class WebsocketGatewayTest {
 
   @Test
   void fragmentedMessageUnderTheLimitIsOneEvent() throws Exception {
+    acceptConnects();
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
 
@@ -257,6 +247,7 @@ class WebsocketGatewayTest {
 
   @Test
   void disconnectComesAfterTheMessageInFlight() throws Exception {
+    acceptConnects();
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.MANUAL);
     EventStream disconnects = app.register("chat", WebsocketEventType.Disconnect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
@@ -275,6 +266,7 @@ class WebsocketGatewayTest {
 
   @Test
   void clientDroppedWhileAMessageIsInFlightIsDisconnectedAfterTheAnswer() throws Exception {
+    acceptConnects();
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.MANUAL);
     EventStream disconnects = app.register("chat", WebsocketEventType.Disconnect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
@@ -291,6 +283,7 @@ class WebsocketGatewayTest {
 
   @Test
   void messageOverTheLimitInOneFrameClosesTheClientWith1009() throws Exception {
+    acceptConnects();
     EventStream disconnects = app.register("chat", WebsocketEventType.Disconnect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
 
@@ -302,6 +295,7 @@ class WebsocketGatewayTest {
 
   @Test
   void fragmentedMessageOverTheLimitClosesTheClientWith1009() {
+    acceptConnects();
     WsClient client = WsClient.open(port, "/");
 
     client.socket().sendText("x".repeat(MAX_MESSAGE / 2 + 10), false).join();
@@ -312,6 +306,7 @@ class WebsocketGatewayTest {
 
   @Test
   void twoStreamsForTheSameSocketAndEventShareTheEventsRoundRobin() throws Exception {
+    acceptConnects();
     EventStream first = app.register("chat", WebsocketEventType.Message, Mode.ACCEPT);
     EventStream second = app.register("chat", WebsocketEventType.Message, Mode.ACCEPT);
     assertThat(runtime.handlerCount("chat", WebsocketEventType.Message)).isEqualTo(2);
@@ -363,16 +358,18 @@ class WebsocketGatewayTest {
   }
 
   @Test
-  void plainHttpWithoutAStaticPageIsNotFound() throws Exception {
+  void plainHttpWithoutAStaticPageIsABadRequest() throws Exception {
     var response = WsClient.HTTP.send(
         java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/")).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
 
-    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body()).isEqualTo("not a websocket upgrade");
   }
 
   @Test
   void closingTheRuntimeClosesClientsWithGoingAwayAndCompletesHandlerStreams() throws Exception {
+    acceptConnects();
     EventStream disconnects = app.register("chat", WebsocketEventType.Disconnect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
     await().atMost(TestApp.WAIT).until(() -> runtime.connectionCount("chat") == 1);
@@ -383,30 +380,16 @@ class WebsocketGatewayTest {
     assertThat(disconnects.ended.orTimeout(10, TimeUnit.SECONDS).join().isOk()).isTrue();
   }
 
+  /** Registers a connect handler that accepts everyone: without one, connects are refused. */
+  private void acceptConnects() {
+    app.register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
+  }
+
   private static WebsocketSendRequest send(String connectionId, ByteString data) {
     return WebsocketSendRequest.newBuilder().setSocketName("chat").setConnectionId(connectionId).setData(data).build();
   }
 
   private static WebsocketCloseConnectionRequest close(String connectionId) {
     return WebsocketCloseConnectionRequest.newBuilder().setSocketName("chat").setConnectionId(connectionId).build();
-  }
-
-  /** Sends a websocket upgrade request by hand and returns the whole response. */
-  static String rawUpgrade(int port, String path) throws IOException {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      socket.setSoTimeout(10_000);
-      OutputStream out = socket.getOutputStream();
-      out.write(("GET " + path + " HTTP/1.1\r\n"
-          + "Host: 127.0.0.1:" + port + "\r\n"
-          + "Upgrade: websocket\r\n"
-          + "Connection: Upgrade\r\n"
-          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-          + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(UTF_8));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      ByteArrayOutputStream response = new ByteArrayOutputStream();
-      in.transferTo(response);
-      return response.toString(UTF_8);
-    }
   }
 }

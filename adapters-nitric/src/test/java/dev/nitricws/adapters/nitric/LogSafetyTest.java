@@ -86,7 +86,7 @@ class LogSafetyTest {
     runtime.send("chat", Connect, ServerMessage.newBuilder().setId("empty\nforged").build());
     await().atMost(WAIT).until(() -> runtime.answerCount() >= 4);
     runtime.stream("chat", Connect).end(Status.UNAVAILABLE.withDescription("runtime going away\nforged"));
-    kv.store("connections").put("chat/not\nconnection", Struct.newBuilder()
+    kv.store("connections").put("chat.m.not\nconnection", Struct.newBuilder()
         .putFields("junk", Value.newBuilder().setStringValue(TOKEN).build()).build());
     NitricKvConnectionRegistry.create(grpc.channel()).scan(SocketName.of("chat"), 10, page -> CompletableFuture.completedFuture(null));
 

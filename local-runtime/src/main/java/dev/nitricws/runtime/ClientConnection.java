@@ -70,8 +70,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     this.channel = channel;
     this.dispatcher = dispatcher;
     this.maxMessageSize = settings.maxMessageSize();
-    this.writer = new ConnectionWriter(endpoint.name(), id, channel, settings,
-        () -> close(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "client not reading")));
+    this.writer = new ConnectionWriter(endpoint.name(), id, channel, settings, endpoint.outbound(),
+        () -> close(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "client not reading")),
+        this::drop);
   }
 
   String id() {
@@ -122,6 +123,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       return channel.closeFuture();
     }
     return close(new CloseWebSocketFrame(status));
+  }
+
+  /**
+   * Closes the TCP connection at once, discarding what is queued for it: for a client that does
+   * not read while the gateway's memory bounds are reached, which no close frame could reach
+   * (it would wait behind the bytes the client does not read).
+   */
+  private void drop() {
+    endpoint.remove(this);
+    channel.close();
   }
 
   private ChannelFuture close(CloseWebSocketFrame frame) {

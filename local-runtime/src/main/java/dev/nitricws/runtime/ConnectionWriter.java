@@ -11,9 +11,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -29,10 +27,11 @@ import org.slf4j.LoggerFactory;
  *       as an open connection takes one more message over its buffer; more answer
  *       {@link ConnectionOpeningException}) and written in order once it opens; if it never opens
  *       they fail as gone.
- *   <li>Open, a send over the write buffer fails at once with {@link SlowClientException}; one
- *       under it completes once written to the socket.
- *   <li>A connection that stays over its buffer for the slow-client timeout is handed to
- *       {@code closeForNotReading}, and every send still waiting for it fails at once as gone.
+ *   <li>Open, a send completes once queued for the connection, in order. Nothing is dropped
+ *       while the connection stays: a send that would make the queue pass {@code maxQueuedBytes}
+ *       fails as gone and, like a connection that stays over its write buffer (does not read) for
+ *       the slow-client timeout, hands the connection to {@code closeForNotReading}, which closes
+ *       it with what was queued. A client gets every message in order, or is disconnected.
  * </ul>
  *
  * <p>{@link #send} and {@link #neverOpened} are thread-safe; the other methods run on the
@@ -54,7 +53,10 @@ final class ConnectionWriter {
   private final Channel channel;
   private final int heldBytesLimit;
   private final Duration slowClientTimeout;
+  private final long maxQueuedBytes;
+  private final OutboundBudget outbound;
   private final Runnable closeForNotReading;
+  private final Runnable dropForNotReading;
 
   // guarded by this
   private Phase phase = Phase.OPENING;
@@ -63,20 +65,20 @@ final class ConnectionWriter {
   private boolean closeWhenOpen;
   private boolean droppingWhileOpening;
 
-  // event-loop confined
-  /** Sends written to the channel but not yet to the socket. */
-  private final Set<CompletableFuture<Void>> unsent = new HashSet<>();
-  private boolean closing;
-  private boolean dropping;
+  // written on the event loop; read by the gateway's outbound budget too
+  private volatile boolean closing;
   private ScheduledFuture<?> slowClientTimer;
 
-  ConnectionWriter(String socketName, String id, Channel channel, GatewaySettings settings,
-      Runnable closeForNotReading) {
+  ConnectionWriter(String socketName, String id, Channel channel, GatewaySettings settings, OutboundBudget outbound,
+      Runnable closeForNotReading, Runnable dropForNotReading) {
+    this.dropForNotReading = dropForNotReading;
+    this.outbound = outbound;
     this.socketName = socketName;
     this.id = id;
     this.channel = channel;
     this.heldBytesLimit = settings.writeBufferSize();
     this.slowClientTimeout = settings.slowClientTimeout();
+    this.maxQueuedBytes = settings.maxQueuedBytes();
     this.closeForNotReading = closeForNotReading;
   }
 
@@ -84,9 +86,9 @@ final class ConnectionWriter {
    * Writes data as one frame: a text frame when the bytes are valid UTF-8, a binary frame
    * otherwise. Thread-safe and non-blocking.
    *
-   * @return completes once the frame is written to the socket; fails with
-   *     {@link ConnectionOpeningException}, {@link SlowClientException} or (gone)
-   *     {@link ConnectionNotFoundException} as the class says
+   * @return completes once the frame is queued for the connection; fails with
+   *     {@link ConnectionOpeningException} or (gone) {@link ConnectionNotFoundException} as the
+   *     class says
    */
   CompletableFuture<Void> send(ByteString data) {
     CompletableFuture<Void> sent = new CompletableFuture<>();
@@ -131,6 +133,8 @@ final class ConnectionWriter {
   boolean opened() {
     List<Held> toWrite;
     boolean close;
+    outbound.register(this);
+    channel.closeFuture().addListener(closed -> outbound.unregister(this));
     synchronized (this) {
       phase = Phase.OPEN;
       toWrite = new ArrayList<>(held);
@@ -183,7 +187,6 @@ final class ConnectionWriter {
   /** On the event loop: starts or stops the slow-client timer. */
   void writabilityChanged() {
     if (channel.isWritable()) {
-      dropping = false;
       cancelSlowClientTimer();
     } else if (slowClientTimer == null && !closing) {
       slowClientTimer = channel.eventLoop().schedule(this::slowClientTimedOut, slowClientTimeout.toNanos(),
@@ -196,26 +199,51 @@ final class ConnectionWriter {
       sent.completeExceptionally(new ConnectionNotFoundException(id));
       return;
     }
-    if (!channel.isWritable()) {
-      if (!dropping) {
-        dropping = true;
-        LOG.info("Connection {} on socket '{}' is not reading (over {} bytes waiting); dropping messages to it"
-            + " until it catches up", id, socketName, channel.config().getWriteBufferHighWaterMark());
-      }
-      sent.completeExceptionally(new SlowClientException(id));
+    if (!channel.isWritable() && queuedBytes() + data.size() > maxQueuedBytes) {
+      LOG.info("Connection {} on socket '{}' is not reading ({} bytes queued, at most {}); dropping it", id,
+          socketName, queuedBytes(), maxQueuedBytes);
+      sent.completeExceptionally(new ConnectionNotFoundException(id));
+      closing = true;
+      cancelSlowClientTimer();
+      dropForNotReading.run();
       return;
     }
     ByteBuf content = Unpooled.wrappedBuffer(data.asReadOnlyByteBuffer());
     WebSocketFrame frame = data.isValidUtf8() ? new TextWebSocketFrame(content) : new BinaryWebSocketFrame(content);
-    unsent.add(sent);
-    channel.writeAndFlush(frame).addListener(done -> {
-      unsent.remove(sent);
-      if (done.isSuccess()) {
-        sent.complete(null);
-      } else {
-        sent.completeExceptionally(new ConnectionNotFoundException(id, done.cause()));
-      }
-    });
+    // answered once queued for the connection, in order, within its bound: the app is never held
+    // by how fast one client reads (as API Gateway answers PostToConnection once it has the message)
+    long size = data.size();
+    outbound.added(size);
+    channel.writeAndFlush(frame).addListener(done -> outbound.removed(size));
+    sent.complete(null);
+  }
+
+  /** Bytes written to the channel and not yet to the socket; readable from any thread. */
+  long queuedBytes() {
+    var buffer = channel.unsafe().outboundBuffer();
+    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+  }
+
+  /** Whether the connection is being closed (its queue is freed once it is). */
+  boolean isClosing() {
+    return closing;
+  }
+
+  /** Closes the connection as not reading, for the gateway's bound on all queued bytes. Thread-safe. */
+  void evict() {
+    try {
+      channel.eventLoop().execute(() -> {
+        if (!closing && channel.isActive()) {
+          LOG.info("Connection {} on socket '{}' is furthest behind ({} bytes queued); dropping it", id,
+              socketName, queuedBytes());
+          closing = true;
+          cancelSlowClientTimer();
+          dropForNotReading.run();
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+      // closing anyway
+    }
   }
 
   /** Still not reading: fail at once every send that waits behind the unread bytes, then close. */
@@ -226,13 +254,17 @@ final class ConnectionWriter {
     }
     LOG.info("Connection {} on socket '{}' has not read for {}; closing with 1008", id, socketName,
         slowClientTimeout);
+    closeNotReading();
+  }
+
+  /** Closes the connection as not reading: what was queued for it is discarded with it. */
+  private void closeNotReading() {
     closing = true;
-    for (CompletableFuture<Void> sent : List.copyOf(unsent)) {
-      sent.completeExceptionally(new ConnectionNotFoundException(id));
-    }
-    unsent.clear();
+    cancelSlowClientTimer();
     closeForNotReading.run();
   }
+
+
 
   private void cancelSlowClientTimer() {
     if (slowClientTimer != null) {

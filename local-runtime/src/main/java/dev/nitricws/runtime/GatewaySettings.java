@@ -24,8 +24,10 @@ import javax.net.ssl.SSLException;
  * @param maxConnections connections the gateway holds in all (503 beyond)
  * @param maxMessagesPerSecond messages a connection may send per second, bursts of as many; 0 = no limit
  * @param writeBufferSize bytes queued for a connection above which it is unwritable (its high
- *     water mark; the low one is half of it) and sends to it are dropped
+ *     water mark; the low one is half of it)
  * @param slowClientTimeout a connection unwritable for this long is closed
+ * @param maxQueuedBytes bytes that may queue for a connection in all; one send more closes it
+ * @param maxQueuedTotalBytes bytes that may queue for all connections; over it the furthest behind is closed
  * @param allowedOrigins the browser origins that may open a websocket
  * @param tls the server's TLS context ({@code wss}), or null for plain {@code ws}
  */
@@ -43,6 +45,8 @@ record GatewaySettings(
     int maxMessagesPerSecond,
     int writeBufferSize,
     Duration slowClientTimeout,
+    int maxQueuedBytes,
+    long maxQueuedTotalBytes,
     OriginPolicy allowedOrigins,
     SslContext tls) {
 
@@ -53,6 +57,10 @@ record GatewaySettings(
     requireNonNull(requestTimeout, "requestTimeout");
     requireNonNull(slowClientTimeout, "slowClientTimeout");
     requireNonNull(allowedOrigins, "allowedOrigins");
+    if (maxQueuedBytes < writeBufferSize) {
+      throw new IllegalArgumentException("maxQueuedBytes (" + maxQueuedBytes + ") must be at least the write buffer ("
+          + writeBufferSize + ")");
+    }
   }
 
   /** The gateway's part of the runtime's settings. */
@@ -60,7 +68,8 @@ record GatewaySettings(
     return new GatewaySettings(config.bindHost, config.firstWebsocketPort, config.maxMessageSize,
         config.idleTimeout, config.pingInterval, config.staticPage, config.acceptWithoutHandler,
         config.requestTimeout, config.maxConnectionsPerAddress, config.maxConnections,
-        config.maxMessagesPerSecond, config.writeBufferSize, config.slowClientTimeout,
+        config.maxMessagesPerSecond, config.writeBufferSize, config.slowClientTimeout, config.maxQueuedBytes,
+        config.maxQueuedTotalBytes,
         config.allowedOrigins, tls(config));
   }
 

@@ -59,6 +59,10 @@ public final class LocalRuntime implements AutoCloseable {
   public static final int DEFAULT_MAX_MESSAGES_PER_SECOND = 100;
   /** Default bytes that may wait to be written to one connection: two messages of the default largest size. */
   public static final int DEFAULT_WRITE_BUFFER_SIZE = 256 * 1024;
+  /** Default bytes that may queue for one connection in all before it is closed as not reading: 4 MiB. */
+  public static final int DEFAULT_MAX_QUEUED_BYTES = 4 << 20;
+  /** Default bytes that may queue for all connections together: 64 MiB. */
+  public static final long DEFAULT_MAX_QUEUED_TOTAL_BYTES = 64L << 20;
   /** Default time a connection may stay unwritable (not reading) before it is closed. */
   public static final Duration DEFAULT_SLOW_CLIENT_TIMEOUT = Duration.ofSeconds(10);
   /** Default delay before changed key-value stores are written to disk. */

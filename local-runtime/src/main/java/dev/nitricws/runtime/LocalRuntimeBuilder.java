@@ -31,6 +31,8 @@ public final class LocalRuntimeBuilder {
   int maxMessagesPerSecond = LocalRuntime.DEFAULT_MAX_MESSAGES_PER_SECOND;
   int writeBufferSize = LocalRuntime.DEFAULT_WRITE_BUFFER_SIZE;
   Duration slowClientTimeout = LocalRuntime.DEFAULT_SLOW_CLIENT_TIMEOUT;
+  int maxQueuedBytes = LocalRuntime.DEFAULT_MAX_QUEUED_BYTES;
+  long maxQueuedTotalBytes = LocalRuntime.DEFAULT_MAX_QUEUED_TOTAL_BYTES;
   OriginPolicy allowedOrigins = OriginPolicy.ANY;
   Path tlsCertificate;
   Path tlsPrivateKey;
@@ -156,12 +158,37 @@ public final class LocalRuntimeBuilder {
   }
 
   /**
-   * Bytes that may wait to be written to one connection; over it the connection is unwritable and
-   * a SendMessage to it fails at once (RESOURCE_EXHAUSTED). Writing resumes below half of it.
-   * Default 256 KiB.
+   * Bytes that may wait to be written to one connection before it counts as not reading (its high
+   * water mark; it counts as reading again below half of it). A connection over it that stays
+   * there for the slow-client timeout, or whose queue would pass {@link #maxQueuedBytes}, is
+   * closed with 1008. Default 256 KiB.
    */
   public LocalRuntimeBuilder writeBufferSize(int bytes) {
     this.writeBufferSize = positive(bytes, "writeBufferSize");
+    return this;
+  }
+
+  /**
+   * Bytes that may queue for one connection in all: a send that would queue more closes the
+   * connection with 1008 (client not reading) and fails every send waiting for it as gone, so a
+   * client gets every message in order or is disconnected, never silently skipped. At least the
+   * write buffer. Default 4 MiB.
+   */
+  public LocalRuntimeBuilder maxQueuedBytes(int bytes) {
+    this.maxQueuedBytes = positive(bytes, "maxQueuedBytes");
+    return this;
+  }
+
+  /**
+   * Bytes that may queue for all connections together: a write that takes the total over it
+   * closes the connection furthest behind (the most queued) with 1008, one at a time, so however
+   * many clients stop reading the gateway holds about this much for them. Default 64 MiB.
+   */
+  public LocalRuntimeBuilder maxQueuedTotalBytes(long bytes) {
+    if (bytes < 1) {
+      throw new IllegalArgumentException("maxQueuedTotalBytes must be positive, got " + bytes);
+    }
+    this.maxQueuedTotalBytes = bytes;
     return this;
   }
 

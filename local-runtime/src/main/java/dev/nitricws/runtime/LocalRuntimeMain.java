@@ -110,9 +110,19 @@ public final class LocalRuntimeMain implements Callable<Integer> {
   int maxMessagesPerSecond;
 
   @Option(names = "--write-buffer", defaultValue = "256k", paramLabel = "SIZE", converter = SizeConverter.class,
-      description = "Bytes that may wait to be written to one connection; over it a send to that client fails at once "
-          + "(RESOURCE_EXHAUSTED, message dropped). Default: ${DEFAULT-VALUE}.")
+      description = "Bytes that may wait to be written to one connection before it counts as not reading. "
+          + "Default: ${DEFAULT-VALUE}.")
   int writeBuffer;
+
+  @Option(names = "--max-queued", defaultValue = "4m", paramLabel = "SIZE", converter = SizeConverter.class,
+      description = "Bytes that may queue for one connection in all; a send that would queue more closes it (1008, "
+          + "client not reading): every client gets every message in order or is disconnected. Default: ${DEFAULT-VALUE}.")
+  int maxQueued;
+
+  @Option(names = "--max-queued-total", defaultValue = "64m", paramLabel = "SIZE", converter = SizeConverter.class,
+      description = "Bytes that may queue for all connections together; over it the connection furthest behind is "
+          + "closed (1008), one at a time. Default: ${DEFAULT-VALUE}.")
+  int maxQueuedTotal;
 
   @Option(names = "--slow-client-timeout", defaultValue = "10s", paramLabel = "DURATION",
       converter = DurationConverter.class,
@@ -174,6 +184,8 @@ public final class LocalRuntimeMain implements Callable<Integer> {
         .maxConnections(maxConnections)
         .maxMessagesPerSecond(maxMessagesPerSecond)
         .writeBufferSize(writeBuffer)
+        .maxQueuedBytes(maxQueued)
+        .maxQueuedTotalBytes(maxQueuedTotal)
         .slowClientTimeout(slowClientTimeout);
     if (allowedOrigins != null) {
       builder.allowedOrigins(allowedOrigins);

@@ -12,14 +12,16 @@ import java.util.concurrent.ConcurrentHashMap;
 final class SocketEndpoint {
 
   private final String name;
+  private final OutboundBudget outbound;
   private final Map<String, ClientConnection> connections = new ConcurrentHashMap<>();
   private final Map<String, ClientConnection> opening = new ConcurrentHashMap<>();
   private volatile Channel serverChannel;
   private volatile int port;
   private volatile String url;
 
-  SocketEndpoint(String name) {
+  SocketEndpoint(String name, OutboundBudget outbound) {
     this.name = name;
+    this.outbound = outbound;
   }
 
   String name() {
@@ -28,6 +30,11 @@ final class SocketEndpoint {
 
   int port() {
     return port;
+  }
+
+  /** The gateway's bound on bytes queued for all its clients. */
+  OutboundBudget outbound() {
+    return outbound;
   }
 
   String url() {

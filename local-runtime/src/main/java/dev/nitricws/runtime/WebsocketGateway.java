@@ -52,6 +52,7 @@ final class WebsocketGateway implements AutoCloseable {
   private static final int FILES_KEPT_FREE = 1000;
 
   private final GatewaySettings settings;
+  private final OutboundBudget outbound;
   private final EventDispatcher dispatcher;
   private final WebSocketDecoderConfig decoderConfig;
   private final ConnectionLimits limits;
@@ -65,6 +66,7 @@ final class WebsocketGateway implements AutoCloseable {
   private volatile boolean closed;
 
   WebsocketGateway(GatewaySettings settings, EventDispatcher dispatcher) {
+    this.outbound = new OutboundBudget(settings.maxQueuedTotalBytes());
     this.settings = requireNonNull(settings, "settings");
     this.dispatcher = requireNonNull(dispatcher, "dispatcher");
     this.decoderConfig = WebSocketDecoderConfig.newBuilder()
@@ -191,7 +193,7 @@ final class WebsocketGateway implements AutoCloseable {
 
   private CompletableFuture<SocketEndpoint> bind(String socketName) {
     CompletableFuture<SocketEndpoint> result = new CompletableFuture<>();
-    tryBind(new SocketEndpoint(socketName), settings.firstPort() == 0 ? 0 : nextPort, 0, result);
+    tryBind(new SocketEndpoint(socketName, outbound), settings.firstPort() == 0 ? 0 : nextPort, 0, result);
     return result;
   }
 

@@ -73,9 +73,6 @@ final class WebsocketService extends WebsocketGrpc.WebsocketImplBase {
     if (error instanceof ConnectionOpeningException) {
       return Status.UNAVAILABLE.withDescription(error.getMessage()).withCause(error);
     }
-    if (error instanceof SlowClientException) {
-      return Status.RESOURCE_EXHAUSTED.withDescription(error.getMessage()).withCause(error);
-    }
     if (error instanceof SocketNotDeclaredException) {
       return Status.NOT_FOUND.withDescription(error.getMessage()).withCause(error);
     }

@@ -132,7 +132,7 @@ class UpgradeRequestTest {
   }
 
   private Answer send(FullHttpRequest request) {
-    SocketEndpoint endpoint = new SocketEndpoint("chat");
+    SocketEndpoint endpoint = new SocketEndpoint("chat", new OutboundBudget(64L << 20));
     GatewaySettings settings = GatewaySettings.of(LocalRuntime.builder().maxMessageSize(4096));
     EmbeddedChannel channel = new EmbeddedChannel(
         new UpgradeHandler(endpoint, acceptAll, settings, WebSocketDecoderConfig.newBuilder().build(), null));

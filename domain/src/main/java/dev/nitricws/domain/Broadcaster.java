@@ -30,12 +30,16 @@ public final class Broadcaster {
   private final int pageSize;
   private final int maxInFlight;
   private final Duration sendTimeout;
+  private final SendBudget budget;
 
   /**
    * A broadcaster reading {@code pageSize} ids at a time, with at most {@code maxInFlight} sends
-   * outstanding, each of which ends as failed if not answered within {@code sendTimeout}.
+   * of one broadcast outstanding, and every send (of every broadcast, and the single sends of
+   * {@link #bounded}) within {@code budget}; each send ends as failed if not answered within
+   * {@code sendTimeout} of asking.
    */
-  public Broadcaster(ConnectionRegistry registry, int pageSize, int maxInFlight, Duration sendTimeout) {
+  public Broadcaster(ConnectionRegistry registry, int pageSize, int maxInFlight, Duration sendTimeout,
+      SendBudget budget) {
     this.registry = requireNonNull(registry, "registry");
     this.pruner = new ConnectionPruner(registry);
     if (pageSize < 1 || pageSize > 10_000) {
@@ -51,6 +55,12 @@ public final class Broadcaster {
     this.pageSize = pageSize;
     this.maxInFlight = maxInFlight;
     this.sendTimeout = sendTimeout;
+    this.budget = requireNonNull(budget, "budget");
+  }
+
+  /** A broadcaster with a {@link SendBudget} of its own, of the default size. */
+  public Broadcaster(ConnectionRegistry registry, int pageSize, int maxInFlight, Duration sendTimeout) {
+    this(registry, pageSize, maxInFlight, sendTimeout, new SendBudget());
   }
 
   /** A broadcaster with {@link #DEFAULT_SEND_TIMEOUT}. */
@@ -74,14 +84,37 @@ public final class Broadcaster {
   }
 
   /**
+   * {@code delivery} within the send budget (for a payload of {@code payloadBytes}) and ended by
+   * the send timeout, which counts from asking: what every send of a broadcast goes through, for
+   * single sends too. The stages never fail.
+   */
+  public Delivery bounded(Delivery delivery, long payloadBytes) {
+    return budget.limit(requireNonNull(delivery, "delivery"), payloadBytes).within(sendTimeout);
+  }
+
+  /**
+   * Delivers {@code payloadBytes} to every connection of {@code socket} but {@code except} (null:
+   * none skipped), each send within the send budget; see {@link #broadcast(SocketName, Delivery,
+   * ConnectionId)}.
+   */
+  public CompletionStage<BroadcastReport> broadcast(SocketName socket, Delivery delivery, ConnectionId except,
+      long payloadBytes) {
+    requireNonNull(socket, "socket");
+    requireNonNull(delivery, "delivery");
+    return run(socket, bounded(delivery, payloadBytes), except);
+  }
+
+  /**
    * Delivers to every connection of {@code socket} but {@code except} (null: none skipped). The
    * stage completes when every send has ended, or exceptionally if the registry fails to scan
    * (sends already started still finish and are pruned as usual).
    */
   public CompletionStage<BroadcastReport> broadcast(SocketName socket, Delivery delivery, ConnectionId except) {
-    requireNonNull(socket, "socket");
-    requireNonNull(delivery, "delivery");
-    Run run = new Run(socket, delivery.within(sendTimeout), except);
+    return broadcast(socket, delivery, except, 0);
+  }
+
+  private CompletionStage<BroadcastReport> run(SocketName socket, Delivery bounded, ConnectionId except) {
+    Run run = new Run(socket, bounded, except);
     return registry.scan(socket, pageSize, run::page)
         .handle((count, scanError) -> scanError)
         .thenCompose(scanError -> run.finish().thenApply(report -> {

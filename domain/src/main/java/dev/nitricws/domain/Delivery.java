@@ -56,8 +56,11 @@ public interface Delivery {
       if (bounded.isDone()) {
         return bounded;
       }
-      return bounded.orTimeout(nanos, TimeUnit.NANOSECONDS).exceptionally(error -> new SendOutcome.Failed(
-          new TimeoutException("no answer from the gateway for " + id + " within " + timeout)));
+      return bounded.orTimeout(nanos, TimeUnit.NANOSECONDS).exceptionally(error -> {
+        // tells a send still waiting to start (for a budget, say) that it need not start any more
+        stage.toCompletableFuture().cancel(false);
+        return new SendOutcome.Failed(new TimeoutException("no answer from the gateway for " + id + " within " + timeout));
+      });
     };
   }
 }

@@ -65,14 +65,14 @@ public final class Websocket {
   public CompletionStage<SendOutcome> send(ConnectionId id, byte[] data) {
     requireNonNull(id, "id");
     byte[] frozen = requireNonNull(data, "data").clone();
-    return bounded(i -> sender.send(name, i, frozen), id);
+    return bounded(i -> sender.send(name, i, frozen), id, frozen.length);
   }
 
   /** Sends {@code text} as UTF-8 to one connection. */
   public CompletionStage<SendOutcome> send(ConnectionId id, String text) {
     requireNonNull(id, "id");
     byte[] data = utf8(text);
-    return bounded(i -> sender.send(name, i, data), id);
+    return bounded(i -> sender.send(name, i, data), id, data.length);
   }
 
   /** Sends {@code data} to every connection of the socket. */
@@ -97,13 +97,13 @@ public final class Websocket {
 
   /** One array, never changed, for every send of the broadcast. */
   private CompletionStage<BroadcastReport> fanOut(ConnectionId except, byte[] frozen) {
-    return broadcaster.broadcast(name, id -> sender.send(name, id, frozen), except);
+    return broadcaster.broadcast(name, id -> sender.send(name, id, frozen), except, frozen.length);
   }
 
   /** Closes one connection from the server side; a gone connection is unregistered. */
   public CompletionStage<SendOutcome> close(ConnectionId id) {
     requireNonNull(id, "id");
-    return bounded(i -> sender.close(name, i), id);
+    return bounded(i -> sender.close(name, i), id, 0);
   }
 
   /**
@@ -138,10 +138,10 @@ public final class Websocket {
   }
 
   /**
-   * One call to the sender, ended by the send timeout; a sender that throws or fails its stage
-   * still yields an outcome. A gone connection is unregistered.
+   * One call to the sender, within the app's send budget and ended by the send timeout; a sender
+   * that throws or fails its stage still yields an outcome. A gone connection is unregistered.
    */
-  private CompletionStage<SendOutcome> bounded(Delivery call, ConnectionId id) {
-    return call.within(broadcaster.sendTimeout()).deliverTo(id).thenCompose(o -> pruner.afterSend(name, id, o));
+  private CompletionStage<SendOutcome> bounded(Delivery call, ConnectionId id, long payloadBytes) {
+    return broadcaster.bounded(call, payloadBytes).deliverTo(id).thenCompose(o -> pruner.afterSend(name, id, o));
   }
 }

@@ -6,6 +6,7 @@ import dev.nitricws.domain.Broadcaster;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.domain.ConnectionTracker;
+import dev.nitricws.domain.SendBudget;
 import dev.nitricws.domain.SocketEvent;
 import dev.nitricws.domain.SocketName;
 import java.lang.System.Logger.Level;
@@ -54,7 +55,8 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     this.ownsExecutor = b.executor == null;
     this.executor = ownsExecutor ? defaultExecutor(b.handlerThreads) : b.executor;
     this.handlerTimeout = b.handlerTimeout;
-    Broadcaster broadcaster = new Broadcaster(b.registry, b.broadcastPageSize, b.maxSendsInFlight, b.sendTimeout);
+    Broadcaster broadcaster = new Broadcaster(b.registry, b.broadcastPageSize, b.maxSendsInFlight, b.sendTimeout,
+        new SendBudget(b.maxBytesInFlight));
     Map<SocketName, Served> map = new LinkedHashMap<>();
     b.handlers.forEach((name, handler) ->
         map.put(name, new Served(new Websocket(name, b.registry, b.sender, broadcaster, b.urls), handler)));
@@ -271,6 +273,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     private int broadcastPageSize = Broadcaster.DEFAULT_PAGE_SIZE;
     private int maxSendsInFlight = Broadcaster.DEFAULT_MAX_IN_FLIGHT;
     private Duration sendTimeout = Broadcaster.DEFAULT_SEND_TIMEOUT;
+    private long maxBytesInFlight = SendBudget.DEFAULT_MAX_BYTES_IN_FLIGHT;
     private SocketUrls urls;
 
     private Builder(ConnectionRegistry registry, MessageSender sender) {
@@ -355,6 +358,20 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
      * time ends as {@link dev.nitricws.domain.SendOutcome.Failed} with a {@link TimeoutException},
      * and a broadcast moves on, so no slow connection holds anything up.
      */
+    /**
+     * Bytes of sends in flight at once across all the app's sockets, broadcasts and single sends
+     * (default 32 MiB): each send holds its payload until the gateway answers, so this bounds the
+     * memory sends take however many broadcasts run and however slow the gateway answers. A send
+     * waits, without blocking a thread, for room.
+     */
+    public Builder maxBytesInFlight(long bytes) {
+      if (bytes < 64 * 1024) {
+        throw new IllegalArgumentException("maxBytesInFlight must be at least 65536, got " + bytes);
+      }
+      this.maxBytesInFlight = bytes;
+      return this;
+    }
+
     public Builder sendTimeout(Duration timeout) {
       requireNonNull(timeout, "timeout");
       if (timeout.isNegative() || timeout.isZero()) {

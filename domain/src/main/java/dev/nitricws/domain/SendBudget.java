@@ -1,0 +1,80 @@
+package dev.nitricws.domain;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * How many bytes of sends may be in flight at once across everything that shares this budget (an
+ * app's broadcasts and single sends), so that memory stays bounded whatever the number of
+ * broadcasts running and however slow the gateway answers: each send holds its payload in a
+ * request until it is answered. A send costs its payload plus a small overhead, and waits, without
+ * blocking a thread, until the budget has room; sends are started in the order they asked.
+ */
+public final class SendBudget {
+
+  /** Default bytes in flight: 32 MiB. */
+  public static final long DEFAULT_MAX_BYTES_IN_FLIGHT = 32L << 20;
+  /** What a send costs on top of its payload (the request around it). */
+  static final long PER_SEND = 256;
+
+  private final AsyncPermits bytes;
+
+  /** A budget of {@code maxBytesInFlight} bytes (at least 64 KiB). */
+  public SendBudget(long maxBytesInFlight) {
+    if (maxBytesInFlight < 64 * 1024) {
+      throw new IllegalArgumentException("maxBytesInFlight must be at least 65536, got " + maxBytesInFlight);
+    }
+    this.bytes = new AsyncPermits(maxBytesInFlight);
+  }
+
+  /** A budget of {@link #DEFAULT_MAX_BYTES_IN_FLIGHT}. */
+  public SendBudget() {
+    this(DEFAULT_MAX_BYTES_IN_FLIGHT);
+  }
+
+  /**
+   * {@code inner} started only once the budget has room for a send of {@code payloadBytes}; the
+   * room is returned when the send ends. A send larger than the whole budget waits for all of it.
+   * If the returned stage is completed or cancelled before the send could start (a deadline
+   * around it passed), the send is not started.
+   */
+  public Delivery limit(Delivery inner, long payloadBytes) {
+    long cost = Math.min(bytes.capacity(), Math.max(0, payloadBytes) + PER_SEND);
+    return id -> {
+      CompletableFuture<SendOutcome> result = new CompletableFuture<>();
+      Runnable start = () -> {
+        if (result.isDone()) {
+          bytes.release(cost);
+          return;
+        }
+        CompletionStage<SendOutcome> stage;
+        try {
+          stage = inner.deliverTo(id);
+        } catch (RuntimeException e) {
+          bytes.release(cost);
+          result.complete(new SendOutcome.Failed(e));
+          return;
+        }
+        if (stage == null) {
+          bytes.release(cost);
+          result.complete(new SendOutcome.Failed(new NullPointerException("the delivery to " + id + " returned no stage")));
+          return;
+        }
+        stage.whenComplete((outcome, error) -> {
+          bytes.release(cost);
+          if (error != null) {
+            result.complete(new SendOutcome.Failed(
+                error instanceof CompletionException && error.getCause() != null ? error.getCause() : error));
+          } else {
+            result.complete(outcome);
+          }
+        });
+      };
+      if (bytes.acquireOrQueue(cost, start)) {
+        start.run();
+      }
+      return result;
+    };
+  }
+}

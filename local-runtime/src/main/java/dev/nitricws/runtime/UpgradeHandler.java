@@ -163,8 +163,13 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       if (answer.isEmpty()) {
-        LOG.debug("No connect handler for socket '{}'; accepting {}", endpoint.name(), connectionId);
-      } else if (answer.get().getConnectionResponse().getReject()) {
+        // a Nitric app has a connect handler; without one registered right now (the app has not
+        // registered it yet, or again after a restart) nobody could track the connection
+        LOG.debug("No connect handler for socket '{}'; refusing {}", endpoint.name(), connectionId);
+        refuse(channel);
+        return;
+      }
+      if (answer.get().getConnectionResponse().getReject()) {
         LOG.debug("Connect {} to socket '{}' rejected by the application", connectionId, endpoint.name());
         refuse(channel);
         return;

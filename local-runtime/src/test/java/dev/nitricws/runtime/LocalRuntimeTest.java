@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nitricws.proto.websockets.v1.WebsocketEventType;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -72,8 +73,10 @@ class LocalRuntimeTest {
   void staticPageIsServedAtTheRootNextToTheWebsocket() throws Exception {
     String html = "<!doctype html><title>chat</title>";
     try (LocalRuntime runtime = LocalRuntime.builder().grpcPort(0).firstWebsocketPort(0)
-        .staticPage(html.getBytes(UTF_8)).build().start()) {
+        .staticPage(html.getBytes(UTF_8)).build().start();
+        TestApp app = new TestApp(runtime.grpcPort())) {
       int port = runtime.declareWebsocket("chat");
+      app.register("chat", WebsocketEventType.Connect, TestApp.Mode.ACCEPT);
 
       HttpResponse<String> root = WsClient.HTTP.send(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),

@@ -49,6 +49,7 @@ class TimeoutsAndKeepAliveTest {
   void messageNotAnsweredInTimeLetsTheNextOneThrough() throws Exception {
     int port = start(settings -> settings.handlerTimeout(Duration.ofMillis(300)));
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.MANUAL);
+    app.register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
 
     client.sendText("never answered");
@@ -73,6 +74,7 @@ class TimeoutsAndKeepAliveTest {
   @Test
   void pingsAreSentToQuietClients() {
     int port = start(settings -> settings.pingInterval(Duration.ofMillis(100)));
+    app.register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
 
     client.pinged.orTimeout(10, TimeUnit.SECONDS).join();

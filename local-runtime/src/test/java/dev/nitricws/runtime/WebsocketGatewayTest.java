@@ -106,10 +106,17 @@ class WebsocketGatewayTest {
   }
 
   @Test
-  void connectWithoutAConnectHandlerIsAccepted() {
-    WsClient client = WsClient.open(port, "/");
+  void connectWithoutAConnectHandlerIsRefused() {
+    // as the reference runtime refuses a connect it cannot dispatch: a Nitric app always has a
+    // connect handler, so none registered means the app is not (or not yet again) registered
+    app.register("chat", WebsocketEventType.Message, Mode.ACCEPT);
 
-    assertThat(client.socket()).isNotNull();
+    assertThatThrownBy(() -> WsClient.connect(port, "/").orTimeout(10, TimeUnit.SECONDS).join())
+        .isInstanceOf(CompletionException.class)
+        .cause()
+        .isInstanceOfSatisfying(WebSocketHandshakeException.class,
+            e -> assertThat(e.getResponse().statusCode()).isEqualTo(500));
+    assertThat(runtime.connectionCount("chat")).isZero();
   }
 
   @Test
@@ -129,6 +136,7 @@ class WebsocketGatewayTest {
   @Test
   void messagesOfOneConnectionReachTheAppInOrderOneAtATime() throws Exception {
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.MANUAL);
+    app.register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
 
     for (int i = 0; i < 5; i++) {
@@ -149,6 +157,7 @@ class WebsocketGatewayTest {
   @Test
   void textAndBinaryFramesReachTheAppAsTheirBytes() throws Exception {
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.ACCEPT);
+    app.register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
     byte[] binary = {(byte) 0xff, 0x00, (byte) 0xfe, 0x41};
 
@@ -164,6 +173,7 @@ class WebsocketGatewayTest {
   @Test
   void fragmentedMessageUnderTheLimitIsOneEvent() throws Exception {
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.ACCEPT);
+    app.register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
 
     client.socket().sendText("a".repeat(1500), false).join();
@@ -259,6 +269,7 @@ class WebsocketGatewayTest {
   void disconnectComesAfterTheMessageInFlight() throws Exception {
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.MANUAL);
     EventStream disconnects = app.register("chat", WebsocketEventType.Disconnect, Mode.ACCEPT);
+    app.register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
     client.sendText("last words");
     Event message = messages.next();
@@ -277,6 +288,7 @@ class WebsocketGatewayTest {
   void clientDroppedWhileAMessageIsInFlightIsDisconnectedAfterTheAnswer() throws Exception {
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.MANUAL);
     EventStream disconnects = app.register("chat", WebsocketEventType.Disconnect, Mode.ACCEPT);
+    app.register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
     client.sendText("last words");
     Event message = messages.next();
@@ -292,6 +304,7 @@ class WebsocketGatewayTest {
   @Test
   void messageOverTheLimitInOneFrameClosesTheClientWith1009() throws Exception {
     EventStream disconnects = app.register("chat", WebsocketEventType.Disconnect, Mode.ACCEPT);
+    app.register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
 
     client.socket().sendText("x".repeat(MAX_MESSAGE + 1), true);
@@ -302,6 +315,7 @@ class WebsocketGatewayTest {
 
   @Test
   void fragmentedMessageOverTheLimitClosesTheClientWith1009() {
+    app.register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
 
     client.socket().sendText("x".repeat(MAX_MESSAGE / 2 + 10), false).join();
@@ -314,6 +328,7 @@ class WebsocketGatewayTest {
   void twoStreamsForTheSameSocketAndEventShareTheEventsRoundRobin() throws Exception {
     EventStream first = app.register("chat", WebsocketEventType.Message, Mode.ACCEPT);
     EventStream second = app.register("chat", WebsocketEventType.Message, Mode.ACCEPT);
+    app.register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
     assertThat(runtime.handlerCount("chat", WebsocketEventType.Message)).isEqualTo(2);
     WsClient client = WsClient.open(port, "/");
 
@@ -374,6 +389,7 @@ class WebsocketGatewayTest {
   @Test
   void closingTheRuntimeClosesClientsWithGoingAwayAndCompletesHandlerStreams() throws Exception {
     EventStream disconnects = app.register("chat", WebsocketEventType.Disconnect, Mode.ACCEPT);
+    app.register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
     await().atMost(TestApp.WAIT).until(() -> runtime.connectionCount("chat") == 1);
 

@@ -94,7 +94,7 @@ class AppInstanceKillIT {
     long recovery = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
     Thread.sleep(3_000);
 
-    LiveSetCheck.Comparison settled = check.settle(Duration.ofSeconds(45));
+    LiveSetCheck.Comparison settled = check.settle(Duration.ofSeconds(60));
     check.aBroadcastReachesExactlyTheOpenClients(settled);
 
     b.requireAlive();

@@ -51,7 +51,8 @@ import org.awaitility.core.ConditionTimeoutException;
  * got it died, the runtime vanished) is removed by a broadcast that finds its connection gone, as
  * in a chat that keeps talking, once the entry is past the connect grace (30 s after its connect,
  * see {@code ConnectionPruner}); without messages only its expiry (2 h) would remove it. So
- * settling takes up to about 30 s after the fault, and the tests wait 45 s at most.
+ * settling takes up to about 30 s after the last entry was left behind, and the tests wait 60 s at
+ * most.
  */
 final class LiveSetCheck {
 

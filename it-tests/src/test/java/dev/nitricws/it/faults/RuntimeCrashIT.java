@@ -106,7 +106,7 @@ class RuntimeCrashIT {
     long recovery = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back);
     Thread.sleep(3_000);
 
-    LiveSetCheck.Comparison settled = check.settle(Duration.ofSeconds(45));
+    LiveSetCheck.Comparison settled = check.settle(Duration.ofSeconds(60));
     check.aBroadcastReachesExactlyTheOpenClients(settled);
 
     app.requireAlive();

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * server is crashed, stays down for {@value #OUTAGE_SECONDS} s and is started again on the same
  * port; nobody touches the app. Then a new client must connect and get its own message back
  * (recovery time: from the server answering again), the churn goes on a little, stops, and {@link
- * LiveSetCheck} waits (45 s at most) until the store holds exactly the clients that are open.
+ * LiveSetCheck} waits (60 s at most) until the store holds exactly the clients that are open.
  *
  * <p>The server keeps its data across the crash (see the subclasses): a store that loses it loses
  * the entries of connections that stay open, and nothing rebuilds them.
@@ -125,7 +125,7 @@ abstract class StoreOutageContract {
     long recovery = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back);
     Thread.sleep(3_000); // the churn goes on against the recovered store
 
-    LiveSetCheck.Comparison settled = check.settle(Duration.ofSeconds(45));
+    LiveSetCheck.Comparison settled = check.settle(Duration.ofSeconds(60));
     check.aBroadcastReachesExactlyTheOpenClients(settled);
 
     app.requireAlive();

@@ -194,9 +194,11 @@ class BroadcasterTest {
     }
   }
 
+  /** Connected a minute ago: past the connect grace, so a gone answer prunes it. */
   private static Connection connection(int i) {
     Instant now = Instant.now();
-    return new Connection(CHAT, id(i), Map.of(), QueryParameters.empty(), now, now.plus(Duration.ofHours(1)));
+    return new Connection(CHAT, id(i), Map.of(), QueryParameters.empty(), now.minus(Duration.ofMinutes(1)),
+        now.plus(Duration.ofHours(1)));
   }
 
   private static ConnectionId id(int i) {

@@ -9,6 +9,7 @@ import dev.nitricws.domain.QueryParameters;
 import dev.nitricws.domain.SendOutcome;
 import dev.nitricws.domain.SocketEvent;
 import dev.nitricws.domain.SocketName;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -158,7 +159,8 @@ class WebsocketAppTest {
 
   @Test
   void theSeedsChatBroadcastsToEveryoneAndPrunesTheGone() {
-    app = app(SocketHandler.builder().onMessage(m -> m.broadcast(m.text()).toCompletableFuture().join()).build());
+    app = appAMinuteBehind(SocketHandler.builder().onMessage(m -> m.broadcast(m.text()).toCompletableFuture().join())
+        .build());
     handle(connect("a", Map.of()));
     handle(connect("b", Map.of()));
     handle(connect("ghost", Map.of()));
@@ -173,7 +175,7 @@ class WebsocketAppTest {
 
   @Test
   void sendingFromOutsideAHandlerWorksAndPrunesAGoneConnection() {
-    app = app(SocketHandler.builder().build());
+    app = appAMinuteBehind(SocketHandler.builder().build());
     handle(connect("a", Map.of()));
     handle(connect("gone", Map.of()));
     sender.gone.add(ConnectionId.of("gone"));
@@ -206,6 +208,12 @@ class WebsocketAppTest {
 
   private WebsocketApp app(SocketHandler handler) {
     return WebsocketApp.builder(registry, sender).socket(CHAT, handler).build();
+  }
+
+  /** Its connections are registered as connected a minute ago: past the connect grace, so gone ones are pruned. */
+  private WebsocketApp appAMinuteBehind(SocketHandler handler) {
+    return WebsocketApp.builder(registry, sender).socket(CHAT, handler)
+        .clock(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-1))).build();
   }
 
   private EventAnswer handle(SocketEvent event) {

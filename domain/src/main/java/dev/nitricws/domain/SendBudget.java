@@ -9,7 +9,9 @@ import java.util.concurrent.CompletionStage;
  * app's broadcasts and single sends), so that memory stays bounded whatever the number of
  * broadcasts running and however slow the gateway answers: each send holds its payload in a
  * request until it is answered. A send costs its payload plus a small overhead, and waits, without
- * blocking a thread, until the budget has room; sends are started in the order they asked.
+ * blocking a thread, until the budget has room. The sends of one {@link #limit} (one broadcast)
+ * start in the order they asked; different ones take turns by bytes, so a broadcast of a short
+ * message is not held behind every send of a flood of large ones.
  */
 public final class SendBudget {
 
@@ -41,6 +43,7 @@ public final class SendBudget {
    */
   public Delivery limit(Delivery inner, long payloadBytes) {
     long cost = Math.min(bytes.capacity(), Math.max(0, payloadBytes) + PER_SEND);
+    Object flow = new Object(); // the sends of this delivery take turns with those of others
     return id -> {
       CompletableFuture<SendOutcome> result = new CompletableFuture<>();
       Runnable start = () -> {
@@ -71,7 +74,7 @@ public final class SendBudget {
           }
         });
       };
-      if (bytes.acquireOrQueue(cost, start)) {
+      if (bytes.acquireOrQueue(flow, cost, start)) {
         start.run();
       }
       return result;

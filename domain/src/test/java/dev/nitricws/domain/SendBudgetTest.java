@@ -97,4 +97,24 @@ class SendBudgetTest {
     assertThatThrownBy(() -> new SendBudget(1024)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("65536");
   }
+
+  @Test
+  void aShortBroadcastTakesItsTurnInsteadOfWaitingBehindAFloodOfLargeSends() {
+    HeldSends gateway = new HeldSends();
+    SendBudget budget = new SendBudget(MB);
+    Delivery flood = budget.limit(gateway, 100 * 1024);
+    for (int i = 0; i < 100; i++) {
+      flood.deliverTo(ConnectionId.of("flood" + i)); // about 10 start, 90 wait
+    }
+    Delivery chat = budget.limit(gateway, 10);
+    chat.deliverTo(ConnectionId.of("chat-a"));
+    chat.deliverTo(ConnectionId.of("chat-b"));
+    int startedBefore = gateway.started.size();
+
+    gateway.answers.get(0).complete(SendOutcome.DELIVERED);
+    gateway.answers.get(1).complete(SendOutcome.DELIVERED);
+
+    assertThat(gateway.started.subList(startedBefore, gateway.started.size())).extracting(ConnectionId::value)
+        .as("started after the first sends of the flood ended").contains("chat-a", "chat-b").hasSizeLessThan(5);
+  }
 }

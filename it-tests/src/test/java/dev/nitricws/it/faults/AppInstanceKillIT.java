@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nitricws.adapters.redis.RedisConnectionRegistry;
 import dev.nitricws.adapters.redis.RedisRegistryConfig;
+import dev.nitricws.bootstrap.GatewayScope;
 import dev.nitricws.domain.SocketName;
+import dev.nitricws.ports.ScopedConnectionRegistry;
 import dev.nitricws.it.support.JavaProcess;
 import dev.nitricws.it.support.Jars;
 import dev.nitricws.it.support.ProcessLogs;
@@ -88,8 +90,10 @@ class AppInstanceKillIT {
     a.kill();
     Apps.awaitHandlers(runtime, socket, 1, Duration.ofSeconds(15), b);
 
-    LiveSetCheck check = new LiveSetCheck(churn, registry, socket, () -> runtime.connectionCount(socket.value()),
-        List.of(a, b));
+    // read the store as the apps scope it, by their gateway's URL
+    LiveSetCheck check = new LiveSetCheck(churn,
+        ScopedConnectionRegistry.of(registry, GatewayScope.of(runtime.websocketUrl(socket.value()))), socket,
+        () -> runtime.connectionCount(socket.value()), List.of(a, b));
     churn.probe(Duration.ofSeconds(30), () -> check.compare().describe());
     long recovery = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
     Thread.sleep(3_000);

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nitricws.adapters.redis.RedisConnectionRegistry;
 import dev.nitricws.adapters.redis.RedisRegistryConfig;
+import dev.nitricws.bootstrap.GatewayScope;
 import dev.nitricws.domain.SocketName;
+import dev.nitricws.ports.ScopedConnectionRegistry;
 import dev.nitricws.it.support.FreePorts;
 import dev.nitricws.it.support.JavaProcess;
 import dev.nitricws.it.support.Jars;
@@ -101,7 +103,9 @@ class RuntimeCrashIT {
     startRuntime(stop, 2, ports);
     long back = System.nanoTime();
 
-    LiveSetCheck check = new LiveSetCheck(churn, registry, socket, null, List.of(app));
+    // read the store as the app scopes it, by its gateway's URL
+    LiveSetCheck check = new LiveSetCheck(churn,
+        ScopedConnectionRegistry.of(registry, GatewayScope.of("ws://127.0.0.1:" + ports[1])), socket, null, List.of(app));
     churn.probe(Duration.ofSeconds(30), () -> check.compare().describe());
     long recovery = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back);
     Thread.sleep(3_000);

@@ -3,7 +3,9 @@ package dev.nitricws.it.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nitricws.domain.ConnectionRegistry;
+import dev.nitricws.bootstrap.GatewayScope;
 import dev.nitricws.domain.SocketName;
+import dev.nitricws.ports.ScopedConnectionRegistry;
 import dev.nitricws.it.support.JavaProcess;
 import dev.nitricws.it.support.Jars;
 import dev.nitricws.it.support.ProcessLogs;
@@ -119,8 +121,10 @@ abstract class StoreOutageContract {
     long back = System.nanoTime();
     app.requireAlive();
 
-    LiveSetCheck check = new LiveSetCheck(churn, registry, socket, () -> runtime.connectionCount(socket.value()),
-        List.of(app));
+    // read the store as the app scopes it, by its gateway's URL
+    LiveSetCheck check = new LiveSetCheck(churn,
+        ScopedConnectionRegistry.of(registry, GatewayScope.of(runtime.websocketUrl(socket.value()))), socket,
+        () -> runtime.connectionCount(socket.value()), List.of(app));
     churn.probe(Duration.ofSeconds(30), () -> check.compare().describe());
     long recovery = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back);
     Thread.sleep(3_000); // the churn goes on against the recovered store

@@ -152,8 +152,10 @@ class RuntimeRestartIT {
     List<String> reports = app.matches(REPORT);
     assertThat(reports).as("broadcast reports: before, first and second after the restart").hasSize(3);
     if (stop == Stop.SIGTERM) {
-      assertThat(reports.get(2)).as("the second broadcast after the restart reaches exactly the two new clients")
-          .isEqualTo("BroadcastReport[delivered=2, gone=0, failed=0]");
+      // a graceful stop sends a Disconnect for x and y, but one may be lost as the app's streams end;
+      // such an entry is found gone, and pruned once past the connect grace (30 s after its connect)
+      assertThat(reports.get(2)).as("the second broadcast after the restart reaches the two new clients")
+          .matches("BroadcastReport\\[delivered=2, gone=[012], failed=0]");
     } else {
       // no Disconnect came for x and y: broadcasts find them gone, and prune them once they are past
       // the connect grace (30 s after their connect), so the second may still find them

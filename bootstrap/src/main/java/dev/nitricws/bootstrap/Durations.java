@@ -1,5 +1,6 @@
 package dev.nitricws.bootstrap;
 
+import dev.nitricws.domain.PositiveDuration;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -35,9 +36,7 @@ final class Durations {
 
   /** Fails unless {@code d} is positive. */
   static void requirePositive(String flag, Duration d) {
-    if (d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException(flag + " must be positive, got " + d);
-    }
+    PositiveDuration.require(flag, d);
   }
 
   /** {@code d} in the short form when it is whole seconds or milliseconds (20s, 500ms), ISO-8601 otherwise. */

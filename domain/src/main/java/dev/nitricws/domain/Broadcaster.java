@@ -48,10 +48,7 @@ public final class Broadcaster {
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be at least 1, got " + maxInFlight);
     }
-    requireNonNull(sendTimeout, "sendTimeout");
-    if (sendTimeout.isNegative() || sendTimeout.isZero()) {
-      throw new IllegalArgumentException("sendTimeout must be positive, got " + sendTimeout);
-    }
+    PositiveDuration.require("sendTimeout", sendTimeout);
     this.pageSize = pageSize;
     this.maxInFlight = maxInFlight;
     this.sendTimeout = sendTimeout;

@@ -25,11 +25,7 @@ public final class ConnectionTracker {
   public ConnectionTracker(ConnectionRegistry registry, Clock clock, Duration maxConnectionLife) {
     this.registry = requireNonNull(registry, "registry");
     this.clock = requireNonNull(clock, "clock");
-    this.maxConnectionLife = requireNonNull(maxConnectionLife, "maxConnectionLife");
-    if (maxConnectionLife.isNegative() || maxConnectionLife.isZero()) {
-      throw new IllegalArgumentException(
-          "maxConnectionLife must be positive, got " + maxConnectionLife);
-    }
+    this.maxConnectionLife = PositiveDuration.require("maxConnectionLife", maxConnectionLife);
   }
 
   /** A tracker with the system clock and {@link #DEFAULT_MAX_CONNECTION_LIFE}. */

@@ -1,6 +1,5 @@
 package dev.nitricws.domain;
 
-import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -26,11 +25,7 @@ public interface Delivery {
    * SendOutcome.Failed} too; the returned stages never fail.
    */
   default Delivery within(Duration timeout) {
-    requireNonNull(timeout, "timeout");
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-    }
-    long nanos = timeout.toNanos();
+    long nanos = PositiveDuration.require("timeout", timeout).toNanos();
     Delivery inner = this;
     return id -> {
       CompletionStage<SendOutcome> stage;

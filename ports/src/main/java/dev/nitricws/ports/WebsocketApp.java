@@ -2,6 +2,7 @@ package dev.nitricws.ports;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.nitricws.domain.PositiveDuration;
 import dev.nitricws.domain.Broadcaster;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionRegistry;
@@ -327,11 +328,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
      * the event source's answer timeout, which the runtime's handler timeout must exceed.
      */
     public Builder handlerTimeout(Duration timeout) {
-      requireNonNull(timeout, "timeout");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("handlerTimeout must be positive, got " + timeout);
-      }
-      this.handlerTimeout = timeout;
+      this.handlerTimeout = PositiveDuration.require("handlerTimeout", timeout);
       return this;
     }
 
@@ -373,11 +370,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     }
 
     public Builder sendTimeout(Duration timeout) {
-      requireNonNull(timeout, "timeout");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("sendTimeout must be positive, got " + timeout);
-      }
-      this.sendTimeout = timeout;
+      this.sendTimeout = PositiveDuration.require("sendTimeout", timeout);
       return this;
     }
 

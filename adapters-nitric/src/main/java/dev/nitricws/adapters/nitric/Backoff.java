@@ -2,6 +2,7 @@ package dev.nitricws.adapters.nitric;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.nitricws.domain.PositiveDuration;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -15,11 +16,8 @@ record Backoff(Duration initial, Duration max) {
   static final Backoff DEFAULT = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
 
   Backoff {
-    requireNonNull(initial, "initial");
+    PositiveDuration.require("backoff initial delay", initial);
     requireNonNull(max, "max");
-    if (initial.isNegative() || initial.isZero()) {
-      throw new IllegalArgumentException("backoff initial delay must be positive, got " + initial);
-    }
     if (max.compareTo(initial) < 0) {
       throw new IllegalArgumentException("backoff max delay " + max + " must not be less than the initial delay " + initial);
     }

@@ -2,6 +2,7 @@ package dev.nitricws.adapters.nitric;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.nitricws.domain.PositiveDuration;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.SocketEvents;
 import dev.nitricws.proto.websockets.v1.WebsocketEventType;
@@ -266,11 +267,7 @@ public final class NitricEventSource implements AutoCloseable {
     }
 
     private static Duration positive(Duration d, String name) {
-      requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + d);
-      }
-      return d;
+      return PositiveDuration.require(name, d);
     }
   }
 }

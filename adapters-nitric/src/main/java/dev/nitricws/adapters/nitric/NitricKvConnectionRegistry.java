@@ -2,6 +2,7 @@ package dev.nitricws.adapters.nitric;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.nitricws.domain.PositiveDuration;
 import com.google.protobuf.Struct;
 import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionId;
@@ -444,11 +445,7 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
 
     /** A deadline for each unary call (none by default; a scan's stream never has one). */
     public Builder deadline(Duration deadline) {
-      requireNonNull(deadline, "deadline");
-      if (deadline.isNegative() || deadline.isZero()) {
-        throw new IllegalArgumentException("deadline must be positive, got " + deadline);
-      }
-      this.deadline = Optional.of(deadline);
+      this.deadline = Optional.of(PositiveDuration.require("deadline", deadline));
       return this;
     }
 

@@ -2,6 +2,7 @@ package dev.nitricws.adapters.nitric;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.nitricws.domain.PositiveDuration;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.SendOutcome;
@@ -64,11 +65,7 @@ public final class NitricMessageSender implements MessageSender, SocketUrls {
   }
 
   private static Duration positive(Duration deadline) {
-    requireNonNull(deadline, "deadline");
-    if (deadline.isNegative() || deadline.isZero()) {
-      throw new IllegalArgumentException("deadline must be positive, got " + deadline);
-    }
-    return deadline;
+    return PositiveDuration.require("deadline", deadline);
   }
 
   @Override

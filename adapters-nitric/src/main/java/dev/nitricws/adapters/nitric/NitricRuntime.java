@@ -2,6 +2,7 @@ package dev.nitricws.adapters.nitric;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.nitricws.domain.PositiveDuration;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.MessageSender;
 import dev.nitricws.ports.SocketEvents;
@@ -183,11 +184,7 @@ public final class NitricRuntime implements AutoCloseable {
 
     /** The deadline of each SendMessage and CloseConnection (default 10 s). */
     public Builder sendTimeout(Duration timeout) {
-      requireNonNull(timeout, "timeout");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("sendTimeout must be positive, got " + timeout);
-      }
-      this.sendTimeout = timeout;
+      this.sendTimeout = PositiveDuration.require("sendTimeout", timeout);
       return this;
     }
 

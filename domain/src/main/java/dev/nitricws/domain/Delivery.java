@@ -1,6 +1,5 @@
 package dev.nitricws.domain;
 
-
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;

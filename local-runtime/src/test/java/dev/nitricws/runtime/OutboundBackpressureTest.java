@@ -154,10 +154,8 @@ class OutboundBackpressureTest {
     await().atMost(TestApp.WAIT).until(() -> connection(id).pendingOutbound().get()[1] >= WRITE_BUFFER);
     long before = connection(id).pendingOutbound().get()[0];
 
-    Thread.sleep(1000);
-
-    long after = connection(id).pendingOutbound().get()[0];
-    assertThat(after - before).as("messages queued in a second of 20 ms ping intervals").isLessThanOrEqualTo(1);
+    await("messages queued in a second of 20 ms ping intervals").during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3)).until(() -> connection(id).pendingOutbound().get()[0] - before <= 1);
   }
 
   @Test
@@ -175,10 +173,9 @@ class OutboundBackpressureTest {
       flooder.socket().getOutputStream().write(batch);
     }
     flooder.socket().getOutputStream().flush();
-    Thread.sleep(500);
 
-    long[] pending = connection(id).pendingOutbound().get(5, TimeUnit.SECONDS);
-    assertThat(pending[1]).as("bytes held for the client after 60,000 pings").isLessThanOrEqualTo(WRITE_BUFFER + 4096);
+    await("bytes held for the client after 60,000 pings").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+        .until(() -> connection(id).pendingOutbound().get(5, TimeUnit.SECONDS)[1] <= WRITE_BUFFER + 4096);
   }
 
   /**

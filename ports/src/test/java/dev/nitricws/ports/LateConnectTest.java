@@ -42,17 +42,19 @@ class LateConnectTest {
 
   @Test
   void aHandlerThatAcceptsAfterTheTimeoutLeavesNoEntry() throws Exception {
+    CountDownLatch timedOut = new CountDownLatch(1);
     CountDownLatch returned = new CountDownLatch(1);
     app = WebsocketApp.builder(memory, new RecordingSender())
         .handlerTimeout(TIMEOUT)
         .socket(CHAT, SocketHandler.builder().onConnect(c -> {
-          Thread.sleep(TIMEOUT.toMillis() * 3);
+          timedOut.await(5, TimeUnit.SECONDS); // accepts only once the app has answered without it
           c.attribute("user", "late");
           returned.countDown();
         }).build())
         .build();
 
     assertThat(connect("late")).succeedsWithin(TIMEOUT.multipliedBy(3)).isEqualTo(EventAnswer.REJECT);
+    timedOut.countDown();
     assertThat(returned.await(5, TimeUnit.SECONDS)).isTrue();
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
         .until(() -> memory.count(CHAT).toCompletableFuture().join() == 0);

@@ -14,12 +14,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -150,7 +152,7 @@ class SlowClientsIT {
   /** Reads everything, keeps only when each "ping-" marker arrived. */
   private static final class Listener implements WebSocket.Listener {
     private static final Pattern MARKER = Pattern.compile("ping-[0-9]+");
-    private final Map<String, Long> arrivals = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Long>> arrivals = new ConcurrentHashMap<>();
     private final StringBuilder partial = new StringBuilder();
 
     @Override
@@ -166,7 +168,7 @@ class SlowClientsIT {
       if (last) {
         Matcher m = MARKER.matcher(partial);
         if (m.matches()) {
-          arrivals.putIfAbsent(partial.toString(), System.nanoTime());
+          arrival(partial.toString()).complete(System.nanoTime());
         }
         partial.setLength(0);
       }
@@ -174,16 +176,17 @@ class SlowClientsIT {
       return null;
     }
 
-    Long awaitMarker(String marker, Duration within) throws InterruptedException {
-      long deadline = System.nanoTime() + within.toNanos();
-      while (System.nanoTime() < deadline) {
-        Long at = arrivals.get(marker);
-        if (at != null) {
-          return at;
-        }
-        Thread.sleep(10);
+    private CompletableFuture<Long> arrival(String marker) {
+      return arrivals.computeIfAbsent(marker, m -> new CompletableFuture<>());
+    }
+
+    /** When {@code marker} arrived, or null if it did not within {@code within}. */
+    Long awaitMarker(String marker, Duration within) throws Exception {
+      try {
+        return arrival(marker).get(within.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        return null;
       }
-      return arrivals.get(marker);
     }
   }
 }

@@ -148,9 +148,12 @@ class OutboundBackpressureTest {
   void pingsDoNotPileUpForAClientThatDoesNotRead() throws Exception {
     start(settings -> settings.slowClientTimeout(Duration.ofSeconds(30)).maxQueuedBytes(QUEUE_UNBOUNDED).pingInterval(Duration.ofMillis(20)));
     String id = openNonReadingClient();
+    List<CompletableFuture<Status>> sends = new ArrayList<>();
     for (int i = 0; i < 80; i++) {
-      sendAsync(id, HUNDRED_KB);
+      sends.add(sendAsync(id, HUNDRED_KB));
     }
+    // every send is answered once queued: from then on only pings could add to the queue
+    CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
     await().atMost(TestApp.WAIT).until(() -> connection(id).pendingOutbound().get()[1] >= WRITE_BUFFER);
     long before = connection(id).pendingOutbound().get()[0];
 

@@ -8,7 +8,7 @@ import com.google.inject.Singleton;
 import dev.nitricws.adapters.nitric.NitricRuntime;
 import dev.nitricws.adapters.nitric.NitricSettings;
 import dev.nitricws.domain.ConnectionRegistry;
-import dev.nitricws.ports.MessageSender;
+import dev.nitricws.domain.MessageSender;
 import dev.nitricws.ports.SocketHandler;
 import dev.nitricws.ports.WebsocketApp;
 import java.time.Clock;

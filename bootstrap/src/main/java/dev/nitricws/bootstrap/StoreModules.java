@@ -4,13 +4,13 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Module;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import dev.nitricws.adapters.memory.InMemoryConnectionRegistry;
 import dev.nitricws.adapters.nitric.NitricRuntime;
 import dev.nitricws.adapters.postgres.PostgresConnectionRegistry;
 import dev.nitricws.adapters.postgres.PostgresRegistryConfig;
 import dev.nitricws.adapters.redis.RedisConnectionRegistry;
 import dev.nitricws.adapters.redis.RedisRegistryConfig;
 import dev.nitricws.domain.ConnectionRegistry;
-import dev.nitricws.ports.InMemoryConnectionRegistry;
 import dev.nitricws.ports.ScopedConnectionRegistry;
 import java.time.Clock;
 

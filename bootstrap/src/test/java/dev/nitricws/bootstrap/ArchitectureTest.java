@@ -19,7 +19,13 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
 
   private static final String[] ADAPTERS = {
-    "dev.nitricws.adapters.nitric..", "dev.nitricws.adapters.redis..", "dev.nitricws.adapters.postgres.."
+    "dev.nitricws.adapters.nitric..", "dev.nitricws.adapters.redis..", "dev.nitricws.adapters.postgres..",
+    "dev.nitricws.adapters.memory.."
+  };
+
+  /** The adapters of the ConnectionRegistry port; the Nitric adapter also feeds the app its events, so sees ports. */
+  private static final String[] STORE_ADAPTERS = {
+    "dev.nitricws.adapters.redis..", "dev.nitricws.adapters.postgres..", "dev.nitricws.adapters.memory.."
   };
 
   /** The domain is pure Java: nothing outside java.* and itself. */
@@ -42,6 +48,11 @@ class ArchitectureTest {
   static final ArchRule RUNTIME_IS_INDEPENDENT = noClasses().that().resideInAPackage("dev.nitricws.runtime..")
       .should().dependOnClassesThat().resideInAnyPackage("dev.nitricws.domain..", "dev.nitricws.ports..", "dev.nitricws.adapters..")
       .as("local-runtime does not import the domain, ports or adapters");
+
+  /** A store implements an outbound port of the domain: it sees the domain, not the application layer. */
+  static final ArchRule STORES_SEE_THE_DOMAIN_NOT_THE_APP = noClasses().that().resideInAnyPackage(STORE_ADAPTERS)
+      .should().dependOnClassesThat().resideInAnyPackage("dev.nitricws.ports..", "dev.nitricws.bootstrap..")
+      .as("store adapters depend on the domain, not on ports or bootstrap");
 
   /** {@code adapter} imports no other adapter, nor bootstrap. */
   static ArchRule adapterIsolation(String adapter) {
@@ -66,6 +77,7 @@ class ArchitectureTest {
   void everyModuleIsOnTheClassPath() {
     assertThat(production.containPackage("dev.nitricws.domain")).isTrue();
     assertThat(production.containPackage("dev.nitricws.ports")).isTrue();
+    assertThat(production.containPackage("dev.nitricws.adapters.memory")).isTrue();
   }
 
   @Test
@@ -91,6 +103,11 @@ class ArchitectureTest {
   }
 
   @Test
+  void storeAdaptersDependOnTheDomainOnly() {
+    STORES_SEE_THE_DOMAIN_NOT_THE_APP.check(production);
+  }
+
+  @Test
   void localRuntimeDoesNotImportTheCore() {
     RUNTIME_IS_INDEPENDENT.check(production);
   }
@@ -106,5 +123,7 @@ class ArchitectureTest {
         .isInstanceOf(AssertionError.class).hasMessageContaining("PortUsingGuice");
     assertThatThrownBy(() -> adapterIsolation("dev.nitricws.adapters.redis..").check(fixtures))
         .isInstanceOf(AssertionError.class).hasMessageContaining("RedisAdapterUsingPostgres");
+    assertThatThrownBy(() -> STORES_SEE_THE_DOMAIN_NOT_THE_APP.check(fixtures))
+        .isInstanceOf(AssertionError.class).hasMessageContaining("RedisAdapterUsingPorts");
   }
 }

@@ -3,14 +3,14 @@ package dev.nitricws.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.nitricws.adapters.memory.InMemoryConnectionRegistry;
 import dev.nitricws.domain.ConnectionId;
+import dev.nitricws.domain.MessageSender;
 import dev.nitricws.domain.QueryParameters;
 import dev.nitricws.domain.SendOutcome;
 import dev.nitricws.domain.SocketEvent;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.EventAnswer;
-import dev.nitricws.ports.InMemoryConnectionRegistry;
-import dev.nitricws.ports.MessageSender;
 import dev.nitricws.ports.WebsocketApp;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -8,7 +8,7 @@ import java.util.function.Function;
 /**
  * Where the connections of every socket are kept (in memory, Redis, Postgres, a Nitric key-value
  * store). The port the domain services use; adapters implement it and pass the registry contract
- * suite shipped with the {@code ports} module.
+ * suite (the {@code registry-contract} module).
  *
  * <p>Every method is thread-safe and asynchronous: it never blocks the calling thread on I/O and
  * reports failure by completing its stage exceptionally with a {@link ConnectionStoreException}

@@ -1,15 +1,15 @@
 package dev.nitricws.domain;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * How many bytes of sends may be in flight at once across everything that shares this budget (an
  * app's broadcasts and single sends), so that memory stays bounded whatever the number of
  * broadcasts running and however slow the gateway answers: each send holds its payload in a
  * request until it is answered. A send costs its payload plus a small overhead, and waits, without
- * blocking a thread, until the budget has room. The sends of one {@link #limit} (one broadcast)
+ * blocking a thread, until the budget has room. The sends of one {@link #flow} (one broadcast)
  * start in the order they asked; different ones take turns by bytes, so a broadcast of a short
  * message is not held behind every send of a flood of large ones.
  */
@@ -35,49 +35,34 @@ public final class SendBudget {
     this(DEFAULT_MAX_BYTES_IN_FLIGHT);
   }
 
+  /** A new flow: the sends of one broadcast, which start in the order they ask. */
+  public Object flow() {
+    return new Object();
+  }
+
   /**
-   * {@code inner} started only once the budget has room for a send of {@code payloadBytes}; the
-   * room is returned when the send ends. A send larger than the whole budget waits for all of it.
-   * If the returned stage is completed or cancelled before the send could start (a deadline
-   * around it passed), the send is not started.
+   * Starts {@code send} once the budget has room for a send of {@code payloadBytes} in {@code
+   * flow} (see {@link #flow()}); the room is returned when the send's stage completes. A send
+   * larger than the whole budget waits for all of it. If the returned stage is completed or
+   * cancelled before the send could start (a deadline around it passed), the send is not started.
+   * {@code send} must not throw nor fail its stage (see {@link BoundedSender}).
    */
-  public Delivery limit(Delivery inner, long payloadBytes) {
+  CompletableFuture<SendOutcome> submit(Object flow, long payloadBytes, Supplier<CompletionStage<SendOutcome>> send) {
     long cost = Math.min(bytes.capacity(), Math.max(0, payloadBytes) + PER_SEND);
-    Object flow = new Object(); // the sends of this delivery take turns with those of others
-    return id -> {
-      CompletableFuture<SendOutcome> result = new CompletableFuture<>();
-      Runnable start = () -> {
-        if (result.isDone()) {
-          bytes.release(cost);
-          return;
-        }
-        CompletionStage<SendOutcome> stage;
-        try {
-          stage = inner.deliverTo(id);
-        } catch (RuntimeException e) {
-          bytes.release(cost);
-          result.complete(new SendOutcome.Failed(e));
-          return;
-        }
-        if (stage == null) {
-          bytes.release(cost);
-          result.complete(new SendOutcome.Failed(new NullPointerException("the delivery to " + id + " returned no stage")));
-          return;
-        }
-        stage.whenComplete((outcome, error) -> {
-          bytes.release(cost);
-          if (error != null) {
-            result.complete(new SendOutcome.Failed(
-                error instanceof CompletionException && error.getCause() != null ? error.getCause() : error));
-          } else {
-            result.complete(outcome);
-          }
-        });
-      };
-      if (bytes.acquireOrQueue(flow, cost, start)) {
-        start.run();
+    CompletableFuture<SendOutcome> result = new CompletableFuture<>();
+    Runnable start = () -> {
+      if (result.isDone()) {
+        bytes.release(cost);
+        return;
       }
-      return result;
+      send.get().whenComplete((outcome, error) -> {
+        bytes.release(cost);
+        result.complete(outcome);
+      });
     };
+    if (bytes.acquireOrQueue(flow, cost, start)) {
+      start.run();
+    }
+    return result;
   }
 }

@@ -8,40 +8,38 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
+/** The send budget and deadline, as every send meets them: through the {@link BoundedSender}. */
 class SendBudgetTest {
 
   private static final int MB = 1 << 20;
+  private static final SocketName CHAT = SocketName.of("chat");
+  private static final Duration LONG = Duration.ofMinutes(1);
 
-  /** A gateway that answers each send only when told to. */
-  private static final class HeldSends implements Delivery {
-    final List<ConnectionId> started = new CopyOnWriteArrayList<>();
-    final List<CompletableFuture<SendOutcome>> answers = new CopyOnWriteArrayList<>();
+  private static BoundedSender bounded(MessageSender gateway, long budgetBytes, Duration timeout) {
+    return new BoundedSender(gateway, new ConnectionPruner(new TestRegistry()), new SendBudget(budgetBytes), timeout);
+  }
 
-    @Override
-    public CompletionStage<SendOutcome> deliverTo(ConnectionId id) {
-      started.add(id);
-      CompletableFuture<SendOutcome> answer = new CompletableFuture<>();
-      answers.add(answer);
-      return answer;
-    }
+  private static ConnectionId id(String value) {
+    return ConnectionId.of(value);
   }
 
   @Test
   void onlyAsManyBytesAsTheBudgetHoldsAreInFlightAndTheRestStartInOrder() {
-    HeldSends gateway = new HeldSends();
-    Delivery limited = new SendBudget(4L * MB).limit(gateway, MB - SendBudget.PER_SEND);
+    ScriptedSender gateway = ScriptedSender.holding();
+    BoundedSender sender = bounded(gateway, 4L * MB, LONG);
+    byte[] payload = new byte[(int) (MB - SendBudget.PER_SEND)];
+    Object flow = sender.flow();
 
     List<CompletionStage<SendOutcome>> sends = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      sends.add(limited.deliverTo(ConnectionId.of("c" + i)));
+      sends.add(sender.send(CHAT, id("c" + i), payload, flow));
     }
 
     assertThat(gateway.started).extracting(ConnectionId::value).containsExactly("c0", "c1", "c2", "c3");
-    gateway.answers.get(1).complete(SendOutcome.DELIVERED);
+    gateway.held.get(1).complete(SendOutcome.DELIVERED);
     assertThat(gateway.started).extracting(ConnectionId::value).containsExactly("c0", "c1", "c2", "c3", "c4");
     assertThat(sends.get(1).toCompletableFuture()).isCompletedWithValue(SendOutcome.DELIVERED);
     assertThat(sends.get(5).toCompletableFuture()).isNotDone();
@@ -49,70 +47,77 @@ class SendBudgetTest {
 
   @Test
   void aSendWhoseDeadlinePassedWhileWaitingIsNeverStarted() {
-    HeldSends gateway = new HeldSends();
-    SendBudget budget = new SendBudget(MB);
-    Delivery big = budget.limit(gateway, MB);
-    big.deliverTo(ConnectionId.of("first"));
+    ScriptedSender gateway = ScriptedSender.holding();
+    BoundedSender sender = bounded(gateway, 64 * 1024, Duration.ofMillis(50));
+    byte[] big = new byte[64 * 1024];
+    sender.send(CHAT, id("first"), big);
 
-    CompletionStage<SendOutcome> late = big.within(Duration.ofMillis(50)).deliverTo(ConnectionId.of("late"));
+    CompletionStage<SendOutcome> late = sender.send(CHAT, id("late"), big);
 
     assertThat(late.toCompletableFuture()).succeedsWithin(5, TimeUnit.SECONDS)
         .isInstanceOf(SendOutcome.Failed.class);
-    gateway.answers.get(0).complete(SendOutcome.DELIVERED);
+    gateway.held.get(0).complete(SendOutcome.DELIVERED);
     assertThat(gateway.started).extracting(ConnectionId::value).containsExactly("first");
     // the room the late send would have taken is free again
-    big.deliverTo(ConnectionId.of("next"));
+    sender.send(CHAT, id("next"), big);
     assertThat(gateway.started).extracting(ConnectionId::value).containsExactly("first", "next");
   }
 
   @Test
   void aLongChainOfSendsThatEndAtOnceDoesNotGrowTheStack() {
-    HeldSends first = new HeldSends();
-    SendBudget budget = new SendBudget(64 * 1024);
-    Delivery blocker = budget.limit(first, 64 * 1024);
-    blocker.deliverTo(ConnectionId.of("blocker"));
-    Delivery instant = budget.limit(id -> CompletableFuture.completedFuture(SendOutcome.DELIVERED), 64 * 1024);
+    CompletableFuture<SendOutcome> blocker = new CompletableFuture<>();
+    ScriptedSender gateway = new ScriptedSender(id -> id.value().equals("blocker") ? blocker
+        : CompletableFuture.completedFuture(SendOutcome.DELIVERED));
+    BoundedSender sender = bounded(gateway, 64 * 1024, LONG);
+    byte[] payload = new byte[64 * 1024];
+    Object flow = sender.flow();
+    sender.send(CHAT, id("blocker"), payload, flow);
     List<CompletionStage<SendOutcome>> queued = new ArrayList<>();
-    for (int i = 0; i < 200_000; i++) {
-      queued.add(instant.deliverTo(ConnectionId.of("q" + i)));
+    for (int i = 0; i < 50_000; i++) {
+      queued.add(sender.send(CHAT, id("q" + i), payload, flow));
     }
 
-    first.answers.get(0).complete(SendOutcome.DELIVERED);
+    blocker.complete(SendOutcome.DELIVERED);
 
     assertThat(queued).allSatisfy(s -> assertThat(s.toCompletableFuture()).isCompletedWithValue(SendOutcome.DELIVERED));
   }
 
   @Test
-  void aSenderThatThrowsOrFailsStillEndsAndReturnsItsRoom() {
-    SendBudget budget = new SendBudget(64 * 1024);
-    Delivery throwing = budget.limit(id -> {
-      throw new IllegalStateException("broken");
-    }, 64 * 1024);
-    Delivery failing = budget.limit(id -> CompletableFuture.failedFuture(new IllegalStateException("failed")), 64 * 1024);
+  void aSenderThatThrowsFailsOrAnswersNullStillEndsAndReturnsItsRoom() {
+    ScriptedSender gateway = new ScriptedSender(id -> switch (id.value()) {
+      case "a" -> throw new IllegalStateException("broken");
+      case "b" -> CompletableFuture.failedFuture(new IllegalStateException("failed"));
+      case "c" -> null;
+      case "d" -> CompletableFuture.completedFuture(null);
+      default -> CompletableFuture.completedFuture(SendOutcome.DELIVERED);
+    });
+    BoundedSender sender = bounded(gateway, 64 * 1024, LONG);
+    byte[] payload = new byte[64 * 1024];
 
-    assertThat(throwing.deliverTo(ConnectionId.of("a")).toCompletableFuture().join()).isInstanceOf(SendOutcome.Failed.class);
-    assertThat(failing.deliverTo(ConnectionId.of("b")).toCompletableFuture().join()).isInstanceOf(SendOutcome.Failed.class);
-    assertThat(budget.limit(id -> CompletableFuture.completedFuture(SendOutcome.DELIVERED), 64 * 1024)
-        .deliverTo(ConnectionId.of("c")).toCompletableFuture()).isCompletedWithValue(SendOutcome.DELIVERED);
+    for (String failing : List.of("a", "b", "c", "d")) {
+      assertThat(sender.send(CHAT, id(failing), payload).toCompletableFuture().join())
+          .as(failing).isInstanceOf(SendOutcome.Failed.class);
+    }
+    assertThat(sender.send(CHAT, id("e"), payload).toCompletableFuture()).isCompletedWithValue(SendOutcome.DELIVERED);
     assertThatThrownBy(() -> new SendBudget(1024)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("65536");
   }
 
   @Test
   void aShortBroadcastTakesItsTurnInsteadOfWaitingBehindAFloodOfLargeSends() {
-    HeldSends gateway = new HeldSends();
-    SendBudget budget = new SendBudget(MB);
-    Delivery flood = budget.limit(gateway, 100 * 1024);
+    ScriptedSender gateway = ScriptedSender.holding();
+    BoundedSender sender = bounded(gateway, MB, LONG);
+    Object flood = sender.flow();
     for (int i = 0; i < 100; i++) {
-      flood.deliverTo(ConnectionId.of("flood" + i)); // about 10 start, 90 wait
+      sender.send(CHAT, id("flood" + i), new byte[100 * 1024], flood); // about 10 start, 90 wait
     }
-    Delivery chat = budget.limit(gateway, 10);
-    chat.deliverTo(ConnectionId.of("chat-a"));
-    chat.deliverTo(ConnectionId.of("chat-b"));
+    Object chat = sender.flow();
+    sender.send(CHAT, id("chat-a"), new byte[10], chat);
+    sender.send(CHAT, id("chat-b"), new byte[10], chat);
     int startedBefore = gateway.started.size();
 
-    gateway.answers.get(0).complete(SendOutcome.DELIVERED);
-    gateway.answers.get(1).complete(SendOutcome.DELIVERED);
+    gateway.held.get(0).complete(SendOutcome.DELIVERED);
+    gateway.held.get(1).complete(SendOutcome.DELIVERED);
 
     assertThat(gateway.started.subList(startedBefore, gateway.started.size())).extracting(ConnectionId::value)
         .as("started after the first sends of the flood ended").contains("chat-a", "chat-b").hasSizeLessThan(5);

@@ -2,15 +2,16 @@ package dev.nitricws.ports;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.nitricws.domain.BoundedSender;
 import dev.nitricws.domain.BroadcastReport;
 import dev.nitricws.domain.Broadcaster;
 import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionId;
-import dev.nitricws.domain.ConnectionPruner;
 import dev.nitricws.domain.ConnectionRegistry;
-import dev.nitricws.domain.Delivery;
+import dev.nitricws.domain.MessageSender;
 import dev.nitricws.domain.SendOutcome;
 import dev.nitricws.domain.SocketName;
+import dev.nitricws.domain.SocketUrls;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -28,31 +29,35 @@ public final class Websocket {
 
   private final SocketName name;
   private final ConnectionRegistry registry;
-  private final MessageSender sender;
+  private final BoundedSender sender;
   private final Broadcaster broadcaster;
-  private final ConnectionPruner pruner;
   private final SocketUrls urls;
 
   /**
-   * A websocket with the default broadcast page size and bound on sends in flight; its {@link
-   * #url()} asks {@code sender} when it is also a {@link SocketUrls} (the Nitric adapter is).
+   * A websocket with the default send budget, send timeout, broadcast page size and bound on sends
+   * in flight; its {@link #url()} asks {@code sender} when it is also a {@link SocketUrls} (the
+   * Nitric adapter is).
    */
   public Websocket(SocketName name, ConnectionRegistry registry, MessageSender sender) {
-    this(name, registry, sender, new Broadcaster(registry), sender instanceof SocketUrls u ? u : null);
+    this(name, registry, new BoundedSender(sender, registry), sender instanceof SocketUrls u ? u : null);
   }
 
   /**
-   * A websocket that broadcasts with {@code broadcaster} (which must use the same registry), bounds
-   * every send by its {@link Broadcaster#sendTimeout()}, and learns its URL from {@code urls}
-   * (null: {@link #url()} fails saying none was given).
+   * A websocket that sends through {@code sender}, broadcasts with the default page size and bound
+   * on sends in flight, and learns its URL from {@code urls} (null: {@link #url()} fails saying none
+   * was given).
    */
-  public Websocket(SocketName name, ConnectionRegistry registry, MessageSender sender, Broadcaster broadcaster,
+  public Websocket(SocketName name, ConnectionRegistry registry, BoundedSender sender, SocketUrls urls) {
+    this(name, registry, sender, new Broadcaster(registry, sender), urls);
+  }
+
+  /** A websocket that broadcasts with {@code broadcaster}, which must use the same registry and sender. */
+  Websocket(SocketName name, ConnectionRegistry registry, BoundedSender sender, Broadcaster broadcaster,
       SocketUrls urls) {
     this.name = requireNonNull(name, "name");
     this.registry = requireNonNull(registry, "registry");
     this.sender = requireNonNull(sender, "sender");
     this.broadcaster = requireNonNull(broadcaster, "broadcaster");
-    this.pruner = new ConnectionPruner(registry);
     this.urls = urls;
   }
 
@@ -64,15 +69,13 @@ public final class Websocket {
   /** Sends {@code data} to one connection; a gone connection is unregistered. */
   public CompletionStage<SendOutcome> send(ConnectionId id, byte[] data) {
     requireNonNull(id, "id");
-    byte[] frozen = requireNonNull(data, "data").clone();
-    return bounded(i -> sender.send(name, i, frozen), id, frozen.length);
+    return sender.send(name, id, requireNonNull(data, "data").clone());
   }
 
   /** Sends {@code text} as UTF-8 to one connection. */
   public CompletionStage<SendOutcome> send(ConnectionId id, String text) {
     requireNonNull(id, "id");
-    byte[] data = utf8(text);
-    return bounded(i -> sender.send(name, i, data), id, data.length);
+    return sender.send(name, id, utf8(text));
   }
 
   /** Sends {@code data} to every connection of the socket. */
@@ -87,23 +90,17 @@ public final class Websocket {
 
   /** Sends {@code data} to every connection but {@code except} (null: none skipped). */
   public CompletionStage<BroadcastReport> broadcastExcept(ConnectionId except, byte[] data) {
-    return fanOut(except, requireNonNull(data, "data").clone());
+    return broadcaster.broadcast(name, requireNonNull(data, "data").clone(), except);
   }
 
   /** Sends {@code text} as UTF-8 to every connection but {@code except}. */
   public CompletionStage<BroadcastReport> broadcastExcept(ConnectionId except, String text) {
-    return fanOut(except, utf8(text));
-  }
-
-  /** One array, never changed, for every send of the broadcast. */
-  private CompletionStage<BroadcastReport> fanOut(ConnectionId except, byte[] frozen) {
-    return broadcaster.broadcast(name, id -> sender.send(name, id, frozen), except, frozen.length);
+    return broadcaster.broadcast(name, utf8(text), except);
   }
 
   /** Closes one connection from the server side; a gone connection is unregistered. */
   public CompletionStage<SendOutcome> close(ConnectionId id) {
-    requireNonNull(id, "id");
-    return bounded(i -> sender.close(name, i), id, 0);
+    return sender.close(name, id);
   }
 
   /**
@@ -135,13 +132,5 @@ public final class Websocket {
 
   private static byte[] utf8(String text) {
     return requireNonNull(text, "text").getBytes(StandardCharsets.UTF_8);
-  }
-
-  /**
-   * One call to the sender, within the app's send budget and ended by the send timeout; a sender
-   * that throws or fails its stage still yields an outcome. A gone connection is unregistered.
-   */
-  private CompletionStage<SendOutcome> bounded(Delivery call, ConnectionId id, long payloadBytes) {
-    return broadcaster.bounded(call, payloadBytes).deliverTo(id).thenCompose(o -> pruner.afterSend(name, id, o));
   }
 }

@@ -2,14 +2,18 @@ package dev.nitricws.ports;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.nitricws.domain.PositiveDuration;
+import dev.nitricws.domain.BoundedSender;
 import dev.nitricws.domain.Broadcaster;
 import dev.nitricws.domain.ConnectionId;
+import dev.nitricws.domain.ConnectionPruner;
 import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.domain.ConnectionTracker;
+import dev.nitricws.domain.MessageSender;
+import dev.nitricws.domain.PositiveDuration;
 import dev.nitricws.domain.SendBudget;
 import dev.nitricws.domain.SocketEvent;
 import dev.nitricws.domain.SocketName;
+import dev.nitricws.domain.SocketUrls;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,11 +60,12 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     this.ownsExecutor = b.executor == null;
     this.executor = ownsExecutor ? defaultExecutor(b.handlerThreads) : b.executor;
     this.handlerTimeout = b.handlerTimeout;
-    Broadcaster broadcaster = new Broadcaster(b.registry, b.broadcastPageSize, b.maxSendsInFlight, b.sendTimeout,
-        new SendBudget(b.maxBytesInFlight));
+    BoundedSender sender = new BoundedSender(b.sender, new ConnectionPruner(b.registry),
+        new SendBudget(b.maxBytesInFlight), b.sendTimeout);
+    Broadcaster broadcaster = new Broadcaster(b.registry, sender, b.broadcastPageSize, b.maxSendsInFlight);
     Map<SocketName, Served> map = new LinkedHashMap<>();
     b.handlers.forEach((name, handler) ->
-        map.put(name, new Served(new Websocket(name, b.registry, b.sender, broadcaster, b.urls), handler)));
+        map.put(name, new Served(new Websocket(name, b.registry, sender, broadcaster, b.urls), handler)));
     this.sockets = Collections.unmodifiableMap(map);
   }
 
@@ -273,7 +278,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private int broadcastPageSize = Broadcaster.DEFAULT_PAGE_SIZE;
     private int maxSendsInFlight = Broadcaster.DEFAULT_MAX_IN_FLIGHT;
-    private Duration sendTimeout = Broadcaster.DEFAULT_SEND_TIMEOUT;
+    private Duration sendTimeout = BoundedSender.DEFAULT_SEND_TIMEOUT;
     private long maxBytesInFlight = SendBudget.DEFAULT_MAX_BYTES_IN_FLIGHT;
     private SocketUrls urls;
 

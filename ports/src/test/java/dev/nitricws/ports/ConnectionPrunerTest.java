@@ -3,8 +3,9 @@ package dev.nitricws.ports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nitricws.adapters.memory.InMemoryConnectionRegistry;
+import dev.nitricws.contract.MutableClock;
 import dev.nitricws.domain.BroadcastReport;
-import dev.nitricws.domain.Broadcaster;
 import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionPruner;
@@ -14,10 +15,7 @@ import dev.nitricws.domain.SocketName;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,8 +36,10 @@ class ConnectionPrunerTest {
     registry.register(connectedAt(ConnectionId.of("opening"), now.minusMillis(5)));
     registry.register(connectedAt(ConnectionId.of("open"), now.minus(Duration.ofMinutes(5))));
 
-    BroadcastReport report = new Broadcaster(registry).broadcast(CHAT, id -> CompletableFuture.completedFuture(
-        id.value().equals("opening") ? GONE : SendOutcome.DELIVERED)).toCompletableFuture().join();
+    RecordingSender gateway = new RecordingSender();
+    gateway.gone.add(ConnectionId.of("opening"));
+
+    BroadcastReport report = new Websocket(CHAT, registry, gateway).broadcast("hi").toCompletableFuture().join();
 
     assertThat(report).as("the gateway's answers are reported as they came").isEqualTo(new BroadcastReport(1, 1, 0));
     assertThat(registry.find(CHAT, ConnectionId.of("opening")).toCompletableFuture().join())
@@ -48,7 +48,7 @@ class ConnectionPrunerTest {
 
   @Test
   void aGoneConnectionIsPrunedOnceItIsOlderThanTheGrace() {
-    MovingClock clock = new MovingClock(Instant.parse("2030-01-01T12:00:00Z"));
+    MutableClock clock = new MutableClock(Instant.parse("2030-01-01T12:00:00Z"));
     InMemoryConnectionRegistry registry = new InMemoryConnectionRegistry(clock);
     ConnectionPruner pruner = new ConnectionPruner(registry, clock, Duration.ofSeconds(30));
     ConnectionId id = ConnectionId.of("left");
@@ -86,34 +86,6 @@ class ConnectionPrunerTest {
   void refusesANegativeGrace() {
     assertThatThrownBy(() -> new ConnectionPruner(new InMemoryConnectionRegistry(), Clock.systemUTC(),
         Duration.ofSeconds(-1))).hasMessageContaining("connectGrace").hasMessageContaining("PT-1S");
-  }
-
-  /** A clock the test moves. */
-  private static final class MovingClock extends Clock {
-    private volatile Instant now;
-
-    MovingClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 
   private static Connection connectedAt(ConnectionId id, Instant at) {

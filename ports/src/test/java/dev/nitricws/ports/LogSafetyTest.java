@@ -2,6 +2,7 @@ package dev.nitricws.ports;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nitricws.adapters.memory.InMemoryConnectionRegistry;
 import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.Headers;

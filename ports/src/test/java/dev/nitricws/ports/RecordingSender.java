@@ -1,6 +1,7 @@
 package dev.nitricws.ports;
 
 import dev.nitricws.domain.ConnectionId;
+import dev.nitricws.domain.MessageSender;
 import dev.nitricws.domain.SendOutcome;
 import dev.nitricws.domain.SocketName;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,8 @@
 package dev.nitricws.ports;
 
+import dev.nitricws.adapters.memory.InMemoryConnectionRegistry;
+import dev.nitricws.contract.ConnectionRegistryContract;
 import dev.nitricws.domain.ConnectionRegistry;
-import dev.nitricws.ports.contract.ConnectionRegistryContract;
 
 /** A scoped registry is a registry: the whole contract, on the in-memory one under a scope. */
 class ScopedConnectionRegistryTest extends ConnectionRegistryContract {

@@ -2,10 +2,12 @@ package dev.nitricws.ports;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nitricws.adapters.memory.InMemoryConnectionRegistry;
+import dev.nitricws.domain.BoundedSender;
 import dev.nitricws.domain.BroadcastReport;
-import dev.nitricws.domain.Broadcaster;
 import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionId;
+import dev.nitricws.domain.MessageSender;
 import dev.nitricws.domain.QueryParameters;
 import dev.nitricws.domain.SendOutcome;
 import dev.nitricws.domain.SocketName;
@@ -43,9 +45,13 @@ class SendDeadlineTest {
     ConnectionId stuck = id(0);
 
     // one send in flight at a time: a stuck send that kept its slot would stop the broadcast for good
-    BroadcastReport report = new Broadcaster(registry, 100, 1, SHORT).broadcast(CHAT,
-        id -> id.equals(stuck) ? new CompletableFuture<>() : CompletableFuture.completedFuture(SendOutcome.DELIVERED))
-        .toCompletableFuture().join();
+    app = WebsocketApp.builder(registry, new StuckSender(Set.of(stuck)))
+        .sendTimeout(SHORT)
+        .broadcastPageSize(100)
+        .maxSendsInFlight(1)
+        .socket(CHAT, SocketHandler.builder().build())
+        .build();
+    BroadcastReport report = app.websocket(CHAT).broadcast("to all").toCompletableFuture().join();
 
     assertThat(report).isEqualTo(new BroadcastReport(1_000, 0, 1));
     assertThat(registry.find(CHAT, stuck).toCompletableFuture().join())
@@ -76,8 +82,8 @@ class SendDeadlineTest {
 
   @Test
   void theSendTimeoutDefaultsToTenSeconds() {
-    assertThat(Broadcaster.DEFAULT_SEND_TIMEOUT).isEqualTo(Duration.ofSeconds(10));
-    assertThat(new Broadcaster(registry).sendTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(BoundedSender.DEFAULT_SEND_TIMEOUT).isEqualTo(Duration.ofSeconds(10));
+    assertThat(new BoundedSender(new StuckSender(Set.of()), registry).sendTimeout()).isEqualTo(Duration.ofSeconds(10));
   }
 
   /** Never answers for some ids, delivers to the others at once. */

@@ -3,12 +3,14 @@ package dev.nitricws.ports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nitricws.adapters.memory.InMemoryConnectionRegistry;
 import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.QueryParameters;
 import dev.nitricws.domain.SendOutcome;
 import dev.nitricws.domain.SocketEvent;
 import dev.nitricws.domain.SocketName;
+import dev.nitricws.domain.SocketUrls;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

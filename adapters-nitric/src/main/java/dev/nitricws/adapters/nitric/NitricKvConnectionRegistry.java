@@ -2,14 +2,14 @@ package dev.nitricws.adapters.nitric;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.nitricws.domain.PositiveDuration;
 import com.google.protobuf.Struct;
 import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.domain.ConnectionStoreException;
+import dev.nitricws.domain.Pages;
+import dev.nitricws.domain.PositiveDuration;
 import dev.nitricws.domain.SocketName;
-import dev.nitricws.ports.Pages;
 import dev.nitricws.proto.kvstore.v1.KvStoreDeleteKeyRequest;
 import dev.nitricws.proto.kvstore.v1.KvStoreDeleteKeyResponse;
 import dev.nitricws.proto.kvstore.v1.KvStoreGetValueRequest;

@@ -2,13 +2,13 @@ package dev.nitricws.adapters.nitric;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.nitricws.domain.PositiveDuration;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.nitricws.domain.ConnectionId;
+import dev.nitricws.domain.MessageSender;
+import dev.nitricws.domain.PositiveDuration;
 import dev.nitricws.domain.SendOutcome;
 import dev.nitricws.domain.SocketName;
-import dev.nitricws.ports.MessageSender;
-import dev.nitricws.ports.SocketUrls;
+import dev.nitricws.domain.SocketUrls;
 import dev.nitricws.proto.websockets.v1.WebsocketCloseConnectionRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketDetailsRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketDetailsResponse;

@@ -2,9 +2,9 @@ package dev.nitricws.adapters.nitric;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.nitricws.domain.MessageSender;
 import dev.nitricws.domain.PositiveDuration;
 import dev.nitricws.domain.SocketName;
-import dev.nitricws.ports.MessageSender;
 import dev.nitricws.ports.SocketEvents;
 import io.grpc.Channel;
 import io.grpc.ChannelCredentials;

@@ -10,10 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.nitricws.adapters.memory.InMemoryConnectionRegistry;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.EventAnswer;
-import dev.nitricws.ports.InMemoryConnectionRegistry;
 import dev.nitricws.ports.SocketHandler;
 import dev.nitricws.ports.WebsocketApp;
 import dev.nitricws.proto.websockets.v1.ClientMessage;

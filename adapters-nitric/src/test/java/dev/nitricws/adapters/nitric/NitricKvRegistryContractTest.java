@@ -1,7 +1,7 @@
 package dev.nitricws.adapters.nitric;
 
+import dev.nitricws.contract.ConnectionRegistryContract;
 import dev.nitricws.domain.ConnectionRegistry;
-import dev.nitricws.ports.contract.ConnectionRegistryContract;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

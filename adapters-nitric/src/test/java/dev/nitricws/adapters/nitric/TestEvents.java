@@ -1,11 +1,11 @@
 package dev.nitricws.adapters.nitric;
 
 import dev.nitricws.domain.ConnectionId;
+import dev.nitricws.domain.MessageSender;
 import dev.nitricws.domain.SendOutcome;
 import dev.nitricws.domain.SocketEvent;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.EventAnswer;
-import dev.nitricws.ports.MessageSender;
 import dev.nitricws.ports.SocketEvents;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nitricws.adapters.nitric.NitricKvConnectionRegistry;
 import dev.nitricws.adapters.nitric.NitricResources;
+import dev.nitricws.contract.ConnectionRegistryContract;
 import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.it.support.ServerSource;
-import dev.nitricws.ports.contract.ConnectionRegistryContract;
 import dev.nitricws.runtime.LocalRuntime;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;

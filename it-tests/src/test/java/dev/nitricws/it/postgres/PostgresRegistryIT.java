@@ -1,8 +1,8 @@
 package dev.nitricws.it.postgres;
 
 import dev.nitricws.adapters.postgres.PostgresConnectionRegistry;
+import dev.nitricws.contract.ConnectionRegistryContract;
 import dev.nitricws.domain.ConnectionRegistry;
-import dev.nitricws.ports.contract.ConnectionRegistryContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 

@@ -2,8 +2,8 @@ package dev.nitricws.it.redis;
 
 import dev.nitricws.adapters.redis.RedisConnectionRegistry;
 import dev.nitricws.adapters.redis.RedisRegistryConfig;
+import dev.nitricws.contract.ConnectionRegistryContract;
 import dev.nitricws.domain.ConnectionRegistry;
-import dev.nitricws.ports.contract.ConnectionRegistryContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.nitricws.adapters.redis.RedisConnectionRegistry;
 import dev.nitricws.adapters.redis.RedisRegistryConfig;
+import dev.nitricws.contract.MutableClock;
 import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionStoreException;

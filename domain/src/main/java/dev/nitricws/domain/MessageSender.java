@@ -1,8 +1,5 @@
-package dev.nitricws.ports;
+package dev.nitricws.domain;
 
-import dev.nitricws.domain.ConnectionId;
-import dev.nitricws.domain.SendOutcome;
-import dev.nitricws.domain.SocketName;
 import java.util.concurrent.CompletionStage;
 
 /**

@@ -1,4 +1,4 @@
-package dev.nitricws.ports;
+package dev.nitricws.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class BroadcasterTest {
 
   private static final SocketName CHAT = SocketName.of("chat");
-  private final InMemoryConnectionRegistry registry = new InMemoryConnectionRegistry();
+  private final TestRegistry registry = new TestRegistry();
 
   @Test
   void deliversToEveryConnectionAndPrunesTheGoneOnes() {
@@ -38,7 +38,7 @@ class BroadcasterTest {
     Set<ConnectionId> gone = Set.of(id(3), id(7), id(11));
     Set<ConnectionId> reached = ConcurrentHashMap.newKeySet();
 
-    BroadcastReport report = new Broadcaster(registry, 4, 3).broadcast(CHAT, id -> {
+    BroadcastReport report = broadcast(registry, 4, 3, id -> {
       if (gone.contains(id)) {
         return CompletableFuture.completedFuture(new SendOutcome.Gone("410"));
       }
@@ -59,7 +59,7 @@ class BroadcasterTest {
     register(5);
     List<ConnectionId> reached = new CopyOnWriteArrayList<>();
 
-    BroadcastReport report = new Broadcaster(registry, 2, 2).broadcast(CHAT, id -> {
+    BroadcastReport report = broadcast(registry, 2, 2, id -> {
       reached.add(id);
       return CompletableFuture.completedFuture(SendOutcome.DELIVERED);
     }, id(2)).toCompletableFuture().join();
@@ -71,7 +71,7 @@ class BroadcasterTest {
   @Test
   void countsFailuresWithoutPruningAndSurvivesASenderThatThrows() {
     register(6);
-    BroadcastReport report = new Broadcaster(registry, 10, 2).broadcast(CHAT, id -> {
+    BroadcastReport report = broadcast(registry, 10, 2, id -> {
       if (id.equals(id(1))) {
         throw new IllegalStateException("sender bug");
       }
@@ -95,7 +95,7 @@ class BroadcasterTest {
     List<CompletableFuture<SendOutcome>> pending = new CopyOnWriteArrayList<>();
     AtomicInteger started = new AtomicInteger();
 
-    CompletionStage<BroadcastReport> run = new Broadcaster(registry, 7, bound).broadcast(CHAT, id -> {
+    CompletionStage<BroadcastReport> run = broadcast(registry, 7, bound, id -> {
       started.incrementAndGet();
       CompletableFuture<SendOutcome> never = new CompletableFuture<>();
       pending.add(never);
@@ -129,7 +129,7 @@ class BroadcasterTest {
     registry.register(connection(2));
     Set<ConnectionId> reached = ConcurrentHashMap.newKeySet();
 
-    new Broadcaster(registry).broadcast(CHAT, id -> {
+    broadcast(registry, 500, 256, id -> {
       reached.add(id);
       return CompletableFuture.completedFuture(SendOutcome.DELIVERED);
     }).toCompletableFuture().join();
@@ -143,7 +143,7 @@ class BroadcasterTest {
     register(3);
     AtomicInteger sent = new AtomicInteger();
 
-    CompletionStage<BroadcastReport> run = new Broadcaster(broken, 2, 2).broadcast(CHAT, id -> {
+    CompletionStage<BroadcastReport> run = broadcast(broken, 2, 2, id -> {
       sent.incrementAndGet();
       return CompletableFuture.completedFuture(SendOutcome.DELIVERED);
     });
@@ -155,8 +155,9 @@ class BroadcasterTest {
 
   @Test
   void refusesNonsenseLimits() {
-    assertThatThrownBy(() -> new Broadcaster(registry, 0, 1)).hasMessageContaining("pageSize");
-    assertThatThrownBy(() -> new Broadcaster(registry, 10, 0)).hasMessageContaining("maxInFlight");
+    BoundedSender sender = new BoundedSender(new ScriptedSender(id -> null), registry);
+    assertThatThrownBy(() -> new Broadcaster(registry, sender, 0, 1)).hasMessageContaining("pageSize");
+    assertThatThrownBy(() -> new Broadcaster(registry, sender, 10, 0)).hasMessageContaining("maxInFlight");
   }
 
   /** Delivers the first page, then fails as a store would. */
@@ -186,6 +187,19 @@ class BroadcasterTest {
       return onPage.apply(List.of(id(0), id(1)))
           .thenCompose(v -> CompletableFuture.failedFuture(new ConnectionStoreException("store down")));
     }
+  }
+
+  private static CompletionStage<BroadcastReport> broadcast(ConnectionRegistry registry, int pageSize, int maxInFlight,
+      Function<ConnectionId, CompletionStage<SendOutcome>> answer) {
+    return broadcast(registry, pageSize, maxInFlight, answer, null);
+  }
+
+  /** A broadcast of one message through a sender that answers as {@code answer} says. */
+  private static CompletionStage<BroadcastReport> broadcast(ConnectionRegistry registry, int pageSize, int maxInFlight,
+      Function<ConnectionId, CompletionStage<SendOutcome>> answer, ConnectionId except) {
+    BoundedSender sender = new BoundedSender(new ScriptedSender(answer), new ConnectionPruner(registry),
+        new SendBudget(), Duration.ofSeconds(10));
+    return new Broadcaster(registry, sender, pageSize, maxInFlight).broadcast(CHAT, new byte[] {'h', 'i'}, except);
   }
 
   private void register(int n) {

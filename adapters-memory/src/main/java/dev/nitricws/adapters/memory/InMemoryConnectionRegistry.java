@@ -1,10 +1,11 @@
-package dev.nitricws.ports;
+package dev.nitricws.adapters.memory;
 
 import static java.util.Objects.requireNonNull;
 
 import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionRegistry;
+import dev.nitricws.domain.Pages;
 import dev.nitricws.domain.SocketName;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.nitricws.it.redis;
+package dev.nitricws.contract;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,17 +7,24 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock a test moves by hand. */
-final class MutableClock extends Clock {
+/** A clock a test moves by hand, for the expiry of registry entries; thread-safe, always UTC. */
+public final class MutableClock extends Clock {
 
   private final AtomicReference<Instant> now;
 
-  MutableClock(Instant start) {
+  /** A clock standing at {@code start}. */
+  public MutableClock(Instant start) {
     this.now = new AtomicReference<>(start);
   }
 
-  void advance(Duration by) {
+  /** Moves the clock on by {@code by}. */
+  public void advance(Duration by) {
     now.updateAndGet(t -> t.plus(by));
+  }
+
+  /** Puts the clock at {@code instant}. */
+  public void set(Instant instant) {
+    now.set(instant);
   }
 
   @Override

@@ -1,6 +1,5 @@
-package dev.nitricws.ports;
+package dev.nitricws.domain;
 
-import dev.nitricws.domain.SocketName;
 import java.util.concurrent.CompletionStage;
 
 /**

@@ -1,7 +1,7 @@
-package dev.nitricws.ports;
+package dev.nitricws.adapters.memory;
 
+import dev.nitricws.contract.ConnectionRegistryContract;
 import dev.nitricws.domain.ConnectionRegistry;
-import dev.nitricws.ports.contract.ConnectionRegistryContract;
 
 /** The reference registry against the contract every store passes. */
 class InMemoryConnectionRegistryTest extends ConnectionRegistryContract {

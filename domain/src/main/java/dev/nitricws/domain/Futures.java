@@ -1,0 +1,22 @@
+package dev.nitricws.domain;
+
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/** Small helpers for the stages every port returns. */
+public final class Futures {
+
+  private Futures() {}
+
+  /**
+   * The error a stage failed with, without the {@link CompletionException} or {@link
+   * ExecutionException} wrappers that {@code join}, {@code get} and dependent stages put around it.
+   */
+  public static Throwable unwrap(Throwable error) {
+    Throwable t = error;
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}

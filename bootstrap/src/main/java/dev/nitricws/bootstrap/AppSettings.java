@@ -2,9 +2,9 @@ package dev.nitricws.bootstrap;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.nitricws.domain.SocketName;
-import dev.nitricws.adapters.nitric.NitricEventSource;
 import dev.nitricws.adapters.nitric.RuntimeCredentials;
+import dev.nitricws.adapters.nitric.events.NitricEventSource;
+import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.HmacTokens;
 import java.time.Duration;
 import java.util.Optional;

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import dev.nitricws.adapters.nitric.NitricRuntime;
+import dev.nitricws.adapters.nitric.NitricRuntimeClient;
 import dev.nitricws.adapters.nitric.NitricSettings;
 import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.domain.MessageSender;
@@ -40,10 +40,10 @@ final class CoreModule extends AbstractModule {
 
   @Provides
   @Singleton
-  NitricRuntime nitricRuntime(AppSettings settings) {
+  NitricRuntimeClient nitricRuntime(AppSettings settings) {
     String address = settings.serviceAddress()
         .orElseThrow(() -> new IllegalStateException("no Nitric runtime address: start the local runtime first"));
-    return NitricRuntime.builder(NitricSettings.address(address, NitricSettings.Environment.parse(settings.nitricEnvironment())))
+    return NitricRuntimeClient.builder(NitricSettings.address(address, NitricSettings.Environment.parse(settings.nitricEnvironment())))
         .sendTimeout(settings.sendTimeout())
         .credentials(settings.runtimeCredentials())
         .connect();
@@ -51,7 +51,7 @@ final class CoreModule extends AbstractModule {
 
   @Provides
   @Singleton
-  MessageSender messageSender(NitricRuntime nitric) {
+  MessageSender messageSender(NitricRuntimeClient nitric) {
     return nitric.sender();
   }
 

@@ -6,7 +6,7 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
 import com.google.inject.ProvisionException;
-import dev.nitricws.adapters.nitric.NitricRuntime;
+import dev.nitricws.adapters.nitric.NitricRuntimeClient;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.ScopedConnectionRegistry;
 import dev.nitricws.ports.WebsocketApp;
@@ -32,12 +32,12 @@ public final class NitricWsServer implements AutoCloseable {
   private final AppSettings settings;
   private final LocalRuntime localRuntime;
   private final Lifecycle lifecycle;
-  private final NitricRuntime nitric;
+  private final NitricRuntimeClient nitric;
   private final WebsocketApp app;
   private final SocketName storedSocket;
   private boolean closed;
 
-  private NitricWsServer(AppSettings settings, LocalRuntime localRuntime, Lifecycle lifecycle, NitricRuntime nitric,
+  private NitricWsServer(AppSettings settings, LocalRuntime localRuntime, Lifecycle lifecycle, NitricRuntimeClient nitric,
       WebsocketApp app, SocketName storedSocket) {
     this.settings = settings;
     this.localRuntime = localRuntime;
@@ -65,7 +65,7 @@ public final class NitricWsServer implements AutoCloseable {
     LocalRuntime local = null;
     Lifecycle lifecycle = new Lifecycle();
     GatewayScope scope = new GatewayScope();
-    NitricRuntime nitric = null;
+    NitricRuntimeClient nitric = null;
     try {
       AppSettings effective = settings;
       if (settings.embedded()) {
@@ -81,7 +81,7 @@ public final class NitricWsServer implements AutoCloseable {
           new CoreModule(effective, lifecycle, scope),
           effective.collecting() ? StoreModules.forCollection(effective.store()) : StoreModules.forKind(effective.store()),
           handlerModule);
-      nitric = injector.getInstance(NitricRuntime.class);
+      nitric = injector.getInstance(NitricRuntimeClient.class);
       WebsocketApp app = injector.getInstance(WebsocketApp.class);
       nitric.serve(app).toCompletableFuture().get(REGISTRATION_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       SocketName stored = effective.socket();

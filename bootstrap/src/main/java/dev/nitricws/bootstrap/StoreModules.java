@@ -5,7 +5,7 @@ import com.google.inject.Module;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.nitricws.adapters.memory.InMemoryConnectionRegistry;
-import dev.nitricws.adapters.nitric.NitricRuntime;
+import dev.nitricws.adapters.nitric.NitricRuntimeClient;
 import dev.nitricws.adapters.postgres.PostgresConnectionRegistry;
 import dev.nitricws.adapters.postgres.PostgresRegistryConfig;
 import dev.nitricws.adapters.redis.RedisConnectionRegistry;
@@ -46,7 +46,7 @@ final class StoreModules {
   static final class NitricStoreModule extends AbstractModule {
     @Provides
     @Singleton
-    ConnectionRegistry registry(NitricRuntime nitric, AppSettings settings) {
+    ConnectionRegistry registry(NitricRuntimeClient nitric, AppSettings settings) {
       return nitric.kvRegistry(settings.kvStore());
     }
   }

@@ -3,6 +3,7 @@ package dev.nitricws.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nitricws.adapters.nitric.RuntimeCredentials;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -3,7 +3,7 @@ package dev.nitricws.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.nitricws.adapters.nitric.NitricEventSource;
+import dev.nitricws.adapters.nitric.events.NitricEventSource;
 import dev.nitricws.ports.WebsocketApp;
 import dev.nitricws.runtime.LocalRuntime;
 import java.time.Duration;

@@ -48,9 +48,4 @@ public final class ConnectionTracker {
     requireNonNull(event, "event");
     return registry.unregister(event.socket(), event.connectionId());
   }
-
-  /** How long an entry lives after connect. */
-  public Duration maxConnectionLife() {
-    return maxConnectionLife;
-  }
 }

@@ -126,8 +126,7 @@ public final class Pages {
     }
 
     private void fail(Throwable error) {
-      done.completeExceptionally(error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-          ? error.getCause() : error);
+      done.completeExceptionally(Futures.unwrap(error));
     }
 
     /** The stage {@code call} returns; a throw or a null stage become a failed or empty one. */

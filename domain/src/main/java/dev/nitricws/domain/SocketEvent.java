@@ -20,6 +20,15 @@ public sealed interface SocketEvent {
   ConnectionId connectionId();
 
   /**
+   * The event for a log line, named by kind, connection and socket only (queries, headers and
+   * payloads may hold credentials), e.g. {@code connect of connection c1 on socket 'chat'}.
+   */
+  default String describe() {
+    String kind = this instanceof Connect ? "connect" : this instanceof Disconnect ? "disconnect" : "message";
+    return kind + " of connection " + connectionId() + " on socket '" + socket() + "'";
+  }
+
+  /**
    * A client asks to connect; the application accepts or rejects it. {@code headers} are the
    * upgrade request's headers the gateway passed on (often none).
    */

@@ -9,17 +9,7 @@ final class Text {
 
   /** The value cut to a readable length, with control characters shown as escapes. */
   static String preview(String value) {
-    String cut = value.length() > PREVIEW ? value.substring(0, PREVIEW) + "..." : value;
-    StringBuilder out = new StringBuilder(cut.length());
-    for (int i = 0; i < cut.length(); i++) {
-      char c = cut.charAt(i);
-      if (Character.isISOControl(c)) {
-        out.append(String.format("\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    return out.toString();
+    return LogText.escape(value, PREVIEW);
   }
 
   /** Names for a log line or message: each cut and escaped as {@link #preview} does, e.g. {@code [token, tag]}. */

@@ -38,9 +38,4 @@ final class KeyedSequencer<K> {
     result.whenComplete((v, e) -> tails.remove(key, result));
     return result;
   }
-
-  /** Keys with a task queued or running; for tests and metrics. */
-  int activeKeys() {
-    return tails.size();
-  }
 }

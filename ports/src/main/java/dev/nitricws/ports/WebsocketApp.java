@@ -8,6 +8,8 @@ import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionPruner;
 import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.domain.ConnectionTracker;
+import dev.nitricws.domain.Futures;
+import dev.nitricws.domain.LogText;
 import dev.nitricws.domain.MessageSender;
 import dev.nitricws.domain.PositiveDuration;
 import dev.nitricws.domain.SendBudget;
@@ -98,14 +100,14 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     requireNonNull(event, "event");
     Served served = sockets.get(event.socket());
     if (served == null) {
-      LOG.log(Level.WARNING, "{0}: this app does not serve that socket", LogText.describe(event));
+      LOG.log(Level.WARNING, "{0}: this app does not serve that socket", event.describe());
       return CompletableFuture.completedFuture(
           event instanceof SocketEvent.Connect ? EventAnswer.REJECT : EventAnswer.ACCEPT);
     }
     Key key = new Key(event.socket(), event.connectionId());
     return sequencer.submit(key, () -> dispatch(served, event))
         .exceptionally(error -> {
-          LOG.log(Level.ERROR, LogText.describe(event) + " failed: " + LogText.escape(error), error);
+          LOG.log(Level.ERROR, event.describe() + " failed: " + LogText.escape(error), error);
           return event instanceof SocketEvent.Connect ? EventAnswer.REJECT : EventAnswer.ACCEPT;
         });
   }
@@ -169,7 +171,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     });
     long left = Math.max(0, deadline - System.nanoTime());
     return answer.orTimeout(left, TimeUnit.NANOSECONDS).exceptionally(error -> {
-      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+      Throwable cause = Futures.unwrap(error);
       if (cause instanceof TimeoutException) {
         LOG.log(Level.WARNING, "connection {0} on {1} rejected: the store did not register it within {2}",
             connect.connectionId(), connect.socket(), handlerTimeout);
@@ -221,11 +223,11 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
       if (error == null) {
         return true;
       }
-      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+      Throwable cause = Futures.unwrap(error);
       if (cause instanceof TimeoutException) {
-        LOG.log(Level.WARNING, "handler for the {0} did not return within {1}", LogText.describe(event), handlerTimeout);
+        LOG.log(Level.WARNING, "handler for the {0} did not return within {1}", event.describe(), handlerTimeout);
       } else {
-        LOG.log(Level.ERROR, "handler for the " + LogText.describe(event) + " failed: " + LogText.escape(cause), cause);
+        LOG.log(Level.ERROR, "handler for the " + event.describe() + " failed: " + LogText.escape(cause), cause);
       }
       return false;
     });

@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import dev.nitricws.domain.LogText;
 import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
 
@@ -29,7 +30,7 @@ public class NitricCallException extends RuntimeException {
   }
 
   /** The exception for {@code what} at {@code target} failing with {@code error}, cause kept. */
-  static NitricCallException of(String what, String target, Throwable error) {
+  public static NitricCallException of(String what, String target, Throwable error) {
     Status status = Status.fromThrowable(error);
     String cause = detailCause(error);
     return new NitricCallException("Nitric runtime at " + target + ": " + what + " failed: " + describe(status)
@@ -42,7 +43,7 @@ public class NitricCallException extends RuntimeException {
    * only there: a {@code google.protobuf.Struct} detail with a {@code cause} text
    * (nitric core/pkg/grpc/errors). Several such details are joined with "; ".
    */
-  static String detailCause(Throwable error) {
+  public static String detailCause(Throwable error) {
     com.google.rpc.Status rich = StatusProto.fromThrowable(error);
     if (rich == null) {
       return "";
@@ -65,7 +66,7 @@ public class NitricCallException extends RuntimeException {
   }
 
   /** A status as {@code CODE: description}, the runtime's description escaped for a log line. */
-  static String describe(Status status) {
+  public static String describe(Status status) {
     return status.getDescription() == null ? status.getCode().toString()
         : status.getCode() + ": " + LogText.escape(status.getDescription());
   }

@@ -8,12 +8,10 @@ import dev.nitricws.proto.resources.v1.Action;
 import dev.nitricws.proto.resources.v1.KeyValueStoreResource;
 import dev.nitricws.proto.resources.v1.PolicyResource;
 import dev.nitricws.proto.resources.v1.ResourceDeclareRequest;
-import dev.nitricws.proto.resources.v1.ResourceDeclareResponse;
 import dev.nitricws.proto.resources.v1.ResourceIdentifier;
 import dev.nitricws.proto.resources.v1.ResourceType;
 import dev.nitricws.proto.resources.v1.ResourcesGrpc;
 import io.grpc.Channel;
-import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -85,7 +83,7 @@ public final class NitricResources {
   }
 
   /** Checks a Nitric resource name against the rule the Nitric CLI enforces ({@link ResourceName}). */
-  static String checkResourceName(String name, String what) {
+  public static String checkResourceName(String name, String what) {
     return ResourceName.check(name, what);
   }
 
@@ -98,30 +96,10 @@ public final class NitricResources {
   }
 
   private CompletableFuture<Void> declare(ResourceDeclareRequest request) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
     String what = "Declare " + request.getId().getType() + " '" + request.getId().getName() + "'"
         + (request.hasPolicy() ? " (policy on " + request.getPolicy().getResources(0).getName() + ")" : "");
-    try {
-      stub.declare(request, new StreamObserver<ResourceDeclareResponse>() {
-        @Override
-        public void onNext(ResourceDeclareResponse value) {
-          // empty
-        }
-
-        @Override
-        public void onError(Throwable t) {
-          done.completeExceptionally(NitricCallException.of(what, target, t));
-        }
-
-        @Override
-        public void onCompleted() {
-          done.complete(null);
-        }
-      });
-    } catch (RuntimeException e) {
-      done.completeExceptionally(NitricCallException.of(what, target, e));
-    }
-    return done;
+    return Unary.call(stub::declare, request, error -> NitricCallException.of(what, target, error))
+        .thenApply(answer -> null);
   }
 
   private static ResourceIdentifier id(ResourceType type, String name) {

@@ -2,6 +2,7 @@ package dev.nitricws.adapters.nitric;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.nitricws.domain.LogText;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code @AfterEach}). Use with {@code @RegisterExtension} on an instance field declared after the
  * services.
  */
-final class InProcessGrpc implements BeforeEachCallback, AfterEachCallback {
+public final class InProcessGrpc implements BeforeEachCallback, AfterEachCallback {
 
   private final String name;
   private final BindableService[] services;
@@ -29,7 +29,7 @@ final class InProcessGrpc implements BeforeEachCallback, AfterEachCallback {
   private Server server;
   private ManagedChannel channel;
 
-  InProcessGrpc(String namePrefix, BindableService... services) {
+  public InProcessGrpc(String namePrefix, BindableService... services) {
     this.name = namePrefix + "-" + UUID.randomUUID();
     this.services = services;
   }
@@ -40,22 +40,22 @@ final class InProcessGrpc implements BeforeEachCallback, AfterEachCallback {
    * a call can overtake one sent well before it when thousands are in flight), and connects the
    * channel before each test.
    */
-  InProcessGrpc inArrivalOrder() {
+  public InProcessGrpc inArrivalOrder() {
     this.inOrder = Executors.newSingleThreadExecutor();
     return this;
   }
 
-  ManagedChannel channel() {
+  public ManagedChannel channel() {
     return channel;
   }
 
   /** Stops the server as a crashed runtime would; the channel stays. */
-  void stopServer() throws InterruptedException {
+  public void stopServer() throws InterruptedException {
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
   }
 
   /** Starts a server under the same name, serving {@code services}, as a restarted runtime would. */
-  void startServer(BindableService... services) throws IOException {
+  public void startServer(BindableService... services) throws IOException {
     InProcessServerBuilder builder = InProcessServerBuilder.forName(name);
     if (inOrder != null) {
       builder.executor(inOrder);

@@ -1,6 +1,6 @@
 package dev.nitricws.adapters.nitric;
 
-import static dev.nitricws.adapters.nitric.FakeEventRuntime.connect;
+import static dev.nitricws.adapters.nitric.events.FakeEventRuntime.connect;
 import static dev.nitricws.proto.websockets.v1.WebsocketEventType.Connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -12,6 +12,11 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import dev.nitricws.adapters.nitric.events.FakeEventRuntime;
+import dev.nitricws.adapters.nitric.events.NitricEventSource;
+import dev.nitricws.adapters.nitric.events.TestEvents;
+import dev.nitricws.adapters.nitric.kv.FakeKvStore;
+import dev.nitricws.adapters.nitric.kv.NitricKvConnectionRegistry;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.EventAnswer;
 import dev.nitricws.proto.websockets.v1.ServerMessage;

@@ -3,6 +3,8 @@ package dev.nitricws.adapters.nitric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nitricws.adapters.nitric.events.FakeEventRuntime;
+import dev.nitricws.adapters.nitric.send.FakeWebsocketService;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.SendOutcome;
 import dev.nitricws.domain.SocketName;
@@ -67,7 +69,7 @@ class RuntimeCredentialsTest {
   @Test
   void everyCallCarriesTheBearerToken() throws IOException {
     start(null);
-    NitricRuntime nitric = NitricRuntime.builder(settings())
+    NitricRuntimeClient nitric = NitricRuntimeClient.builder(settings())
         .credentials(RuntimeCredentials.none().withToken("t0k3n-for-the-runtime"))
         .connect();
     WebsocketApp app = WebsocketApp.builder(nitric.kvRegistry("connections"), nitric.sender())
@@ -89,7 +91,7 @@ class RuntimeCredentialsTest {
   @Test
   void withoutATokenNoAuthorizationIsSent() throws IOException {
     start(null);
-    NitricRuntime nitric = NitricRuntime.connect(settings());
+    NitricRuntimeClient nitric = NitricRuntimeClient.connect(settings());
     try {
       assertThat(nitric.sender().send(CHAT, ConnectionId.of("c1"), new byte[] {1}).toCompletableFuture())
           .succeedsWithin(WAIT).isEqualTo(SendOutcome.DELIVERED);
@@ -104,10 +106,10 @@ class RuntimeCredentialsTest {
     Path ca = certificate();
     start(serverCredentials());
 
-    NitricRuntime trusting = NitricRuntime.builder(settings())
+    NitricRuntimeClient trusting = NitricRuntimeClient.builder(settings())
         .credentials(RuntimeCredentials.none().withTls(ca).withToken("over-tls")).connect();
-    NitricRuntime plaintext = NitricRuntime.connect(settings());
-    NitricRuntime systemTrust = NitricRuntime.builder(settings()).credentials(RuntimeCredentials.none().withTls(null)).connect();
+    NitricRuntimeClient plaintext = NitricRuntimeClient.connect(settings());
+    NitricRuntimeClient systemTrust = NitricRuntimeClient.builder(settings()).credentials(RuntimeCredentials.none().withTls(null)).connect();
     try {
       assertThat(trusting.sender().send(CHAT, ConnectionId.of("c1"), new byte[] {1}).toCompletableFuture())
           .succeedsWithin(WAIT).isEqualTo(SendOutcome.DELIVERED);
@@ -143,7 +145,7 @@ class RuntimeCredentialsTest {
         .hasMessageContaining("printable ASCII").hasMessageNotContaining("two");
   }
 
-  private void assertFails(NitricRuntime nitric) {
+  private void assertFails(NitricRuntimeClient nitric) {
     assertThat(nitric.sender().send(CHAT, ConnectionId.of("c1"), new byte[] {1}).toCompletableFuture())
         .succeedsWithin(WAIT).isInstanceOfSatisfying(SendOutcome.Failed.class, f ->
             assertThat(((NitricCallException) f.cause()).status().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
@@ -156,7 +158,7 @@ class RuntimeCredentialsTest {
     server = builder
         .addService(ServerInterceptors.intercept(new FakeEventRuntime(), recorder))
         .addService(ServerInterceptors.intercept(new NitricResourcesTest.FakeResources(), recorder))
-        .addService(ServerInterceptors.intercept(new NitricMessageSenderTest.FakeWebsocketService(), recorder))
+        .addService(ServerInterceptors.intercept(new FakeWebsocketService(), recorder))
         .build().start();
   }
 

@@ -3,7 +3,7 @@ package dev.nitricws.it.embedding;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.nitricws.adapters.nitric.NitricRuntime;
+import dev.nitricws.adapters.nitric.NitricRuntimeClient;
 import dev.nitricws.adapters.nitric.NitricSettings;
 import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.it.support.WsClient;
@@ -30,7 +30,7 @@ class EmbeddingExampleIT {
   /** The example; the lines between the markers are the README's. */
   static Example embed(String serviceAddress) {
     // example:start
-    NitricRuntime nitric = NitricRuntime.connect(NitricSettings.address(serviceAddress, NitricSettings.Environment.RUN));
+    NitricRuntimeClient nitric = NitricRuntimeClient.connect(NitricSettings.address(serviceAddress, NitricSettings.Environment.RUN));
     ConnectionRegistry registry = nitric.kvRegistry("connections"); // or Redis, Postgres, in-memory
 
     WebsocketApp app = WebsocketApp.builder(registry, nitric.sender())
@@ -48,7 +48,7 @@ class EmbeddingExampleIT {
     return new Example(nitric, app);
   }
 
-  record Example(NitricRuntime nitric, WebsocketApp app) implements AutoCloseable {
+  record Example(NitricRuntimeClient nitric, WebsocketApp app) implements AutoCloseable {
     @Override
     public void close() {
       nitric.close();

@@ -2,8 +2,8 @@ package dev.nitricws.it.nitric;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nitricws.adapters.nitric.NitricKvConnectionRegistry;
 import dev.nitricws.adapters.nitric.NitricResources;
+import dev.nitricws.adapters.nitric.kv.NitricKvConnectionRegistry;
 import dev.nitricws.contract.ConnectionRegistryContract;
 import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.it.support.ServerSource;

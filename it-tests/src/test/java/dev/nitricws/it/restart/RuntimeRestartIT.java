@@ -3,9 +3,10 @@ package dev.nitricws.it.restart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.nitricws.adapters.nitric.events.NitricEventSource;
 import dev.nitricws.it.support.FreePorts;
-import dev.nitricws.it.support.JavaProcess;
 import dev.nitricws.it.support.Jars;
+import dev.nitricws.it.support.JavaProcess;
 import dev.nitricws.it.support.ProcessLogs;
 import dev.nitricws.it.support.WsClient;
 import dev.nitricws.proto.websockets.v1.WebsocketDetailsRequest;

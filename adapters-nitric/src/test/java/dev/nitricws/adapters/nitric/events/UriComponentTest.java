@@ -1,4 +1,4 @@
-package dev.nitricws.adapters.nitric;
+package dev.nitricws.adapters.nitric.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

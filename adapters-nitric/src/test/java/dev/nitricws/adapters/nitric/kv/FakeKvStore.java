@@ -1,4 +1,4 @@
-package dev.nitricws.adapters.nitric;
+package dev.nitricws.adapters.nitric.kv;
 
 import com.google.protobuf.Struct;
 import dev.nitricws.proto.kvstore.v1.KvStoreDeleteKeyRequest;
@@ -29,10 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * every call, and its {@link ScanOrder} says which keys a scan returns in which order, as the
  * different Nitric runtimes do.
  */
-final class FakeKvStore extends KvStoreGrpc.KvStoreImplBase {
+public final class FakeKvStore extends KvStoreGrpc.KvStoreImplBase {
 
   /** Which keys ScanKeys returns, and in which order. */
-  enum ScanOrder {
+  public enum ScanOrder {
     /** The keys that start with the prefix, sorted: the local runtimes (a sorted map, BoltDB). */
     SORTED,
     /**
@@ -47,19 +47,19 @@ final class FakeKvStore extends KvStoreGrpc.KvStoreImplBase {
     UNSORTED
   }
 
-  final Map<String, ConcurrentSkipListMap<String, Struct>> stores = new ConcurrentHashMap<>();
-  final AtomicInteger keysSent = new AtomicInteger();
-  final AtomicInteger getValueCalls = new AtomicInteger();
-  final AtomicInteger setValueCalls = new AtomicInteger();
-  final AtomicInteger deleteKeyCalls = new AtomicInteger();
-  final AtomicInteger scanKeysCalls = new AtomicInteger();
-  final AtomicInteger scansCancelled = new AtomicInteger();
-  volatile ScanOrder scanOrder = ScanOrder.SORTED;
+  public final Map<String, ConcurrentSkipListMap<String, Struct>> stores = new ConcurrentHashMap<>();
+  public final AtomicInteger keysSent = new AtomicInteger();
+  public final AtomicInteger getValueCalls = new AtomicInteger();
+  public final AtomicInteger setValueCalls = new AtomicInteger();
+  public final AtomicInteger deleteKeyCalls = new AtomicInteger();
+  public final AtomicInteger scanKeysCalls = new AtomicInteger();
+  public final AtomicInteger scansCancelled = new AtomicInteger();
+  public volatile ScanOrder scanOrder = ScanOrder.SORTED;
   /** Answer NOT_FOUND when DeleteKey names a missing key, as the reference local runtime does. */
-  volatile boolean deleteMissingIsNotFound;
-  volatile Status failure;
+  public volatile boolean deleteMissingIsNotFound;
+  public volatile Status failure;
 
-  ConcurrentSkipListMap<String, Struct> store(String name) {
+  public ConcurrentSkipListMap<String, Struct> store(String name) {
     return stores.computeIfAbsent(name, n -> new ConcurrentSkipListMap<>());
   }
 

@@ -1,4 +1,4 @@
-package dev.nitricws.adapters.nitric;
+package dev.nitricws.adapters.nitric.kv;
 
 /**
  * The registry contract against a fake KvStore whose ScanKeys returns every key at or after the

@@ -1,7 +1,8 @@
-package dev.nitricws.adapters.nitric;
+package dev.nitricws.adapters.nitric.events;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.nitricws.domain.LogText;
 import io.grpc.stub.ClientCallStreamObserver;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,10 +58,6 @@ final class SerializedWriter<T> {
   /** Drops every later message: the call has ended. */
   void markDone() {
     done = true;
-  }
-
-  boolean isDone() {
-    return done;
   }
 
   private void drain() {

@@ -1,5 +1,6 @@
-package dev.nitricws.adapters.nitric;
+package dev.nitricws.adapters.nitric.kv;
 
+import dev.nitricws.adapters.nitric.InProcessGrpc;
 import dev.nitricws.contract.ConnectionRegistryContract;
 import dev.nitricws.domain.ConnectionRegistry;
 import org.junit.jupiter.api.BeforeEach;

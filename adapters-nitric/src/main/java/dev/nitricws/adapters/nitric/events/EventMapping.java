@@ -1,4 +1,4 @@
-package dev.nitricws.adapters.nitric;
+package dev.nitricws.adapters.nitric.events;
 
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.Headers;

@@ -1,8 +1,8 @@
-package dev.nitricws.adapters.nitric;
+package dev.nitricws.adapters.nitric.events;
 
-import static dev.nitricws.adapters.nitric.FakeEventRuntime.connect;
-import static dev.nitricws.adapters.nitric.FakeEventRuntime.disconnect;
-import static dev.nitricws.adapters.nitric.FakeEventRuntime.message;
+import static dev.nitricws.adapters.nitric.events.FakeEventRuntime.connect;
+import static dev.nitricws.adapters.nitric.events.FakeEventRuntime.disconnect;
+import static dev.nitricws.adapters.nitric.events.FakeEventRuntime.message;
 import static dev.nitricws.proto.websockets.v1.WebsocketEventType.Connect;
 import static dev.nitricws.proto.websockets.v1.WebsocketEventType.Disconnect;
 import static dev.nitricws.proto.websockets.v1.WebsocketEventType.Message;
@@ -11,6 +11,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.nitricws.adapters.memory.InMemoryConnectionRegistry;
+import dev.nitricws.adapters.nitric.InProcessGrpc;
+import dev.nitricws.adapters.nitric.NitricCallException;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.EventAnswer;

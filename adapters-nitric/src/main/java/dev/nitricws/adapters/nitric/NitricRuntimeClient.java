@@ -2,6 +2,10 @@ package dev.nitricws.adapters.nitric;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.nitricws.adapters.nitric.events.NitricEventSource;
+import dev.nitricws.adapters.nitric.kv.NitricKvConnectionRegistry;
+import dev.nitricws.adapters.nitric.send.NitricMessageSender;
+import dev.nitricws.domain.LogText;
 import dev.nitricws.domain.MessageSender;
 import dev.nitricws.domain.PositiveDuration;
 import dev.nitricws.domain.SocketName;
@@ -34,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * runtime never answers ends as failed and is cancelled.
  *
  * <pre>{@code
- * NitricRuntime nitric = NitricRuntime.fromEnvironment();
+ * NitricRuntimeClient nitric = NitricRuntimeClient.fromEnvironment();
  * WebsocketApp app = WebsocketApp.builder(nitric.kvRegistry("connections"), nitric.sender())
  *     .socket("chat", handler).build();
  * nitric.serve(app).toCompletableFuture().join();
@@ -43,9 +47,9 @@ import org.slf4j.LoggerFactory;
  * app.close();
  * }</pre>
  */
-public final class NitricRuntime implements AutoCloseable {
+public final class NitricRuntimeClient implements AutoCloseable {
 
-  private static final Logger LOG = LoggerFactory.getLogger(NitricRuntime.class);
+  private static final Logger LOG = LoggerFactory.getLogger(NitricRuntimeClient.class);
 
   /** The deadline of each SendMessage and CloseConnection unless {@link Builder#sendTimeout} says otherwise. */
   public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(10);
@@ -58,7 +62,7 @@ public final class NitricRuntime implements AutoCloseable {
   private final List<NitricEventSource> sources = new ArrayList<>();
   private boolean closed;
 
-  private NitricRuntime(NitricSettings settings, ManagedChannel channel, Duration sendTimeout) {
+  private NitricRuntimeClient(NitricSettings settings, ManagedChannel channel, Duration sendTimeout) {
     this.settings = requireNonNull(settings, "settings");
     this.channel = requireNonNull(channel, "channel");
     this.sender = new NitricMessageSender(channel, sendTimeout);
@@ -66,17 +70,17 @@ public final class NitricRuntime implements AutoCloseable {
   }
 
   /** Connects to the runtime the process environment names, with the credentials it names. */
-  public static NitricRuntime fromEnvironment() {
+  public static NitricRuntimeClient fromEnvironment() {
     return builder(NitricSettings.fromEnvironment()).credentials(RuntimeCredentials.fromEnvironment()).connect();
   }
 
   /** Opens a plaintext channel to {@code settings}' address (lazily: nothing is sent yet), with the defaults. */
-  public static NitricRuntime connect(NitricSettings settings) {
+  public static NitricRuntimeClient connect(NitricSettings settings) {
     return builder(settings).connect();
   }
 
   /** Uses {@code channel} (an in-process one in tests), which this object then owns and shuts down. */
-  public static NitricRuntime over(ManagedChannel channel, NitricSettings settings) {
+  public static NitricRuntimeClient over(ManagedChannel channel, NitricSettings settings) {
     return builder(settings).over(channel);
   }
 
@@ -199,7 +203,7 @@ public final class NitricRuntime implements AutoCloseable {
      *
      * @throws IllegalArgumentException when the trusted certificates cannot be read
      */
-    public NitricRuntime connect() {
+    public NitricRuntimeClient connect() {
       ChannelCredentials transport = InsecureChannelCredentials.create();
       if (credentials.tls()) {
         TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
@@ -221,7 +225,7 @@ public final class NitricRuntime implements AutoCloseable {
       }
       LOG.info("Nitric runtime at {} (NITRIC_ENVIRONMENT={}, {})", settings.serviceAddress(),
           settings.environment().name().toLowerCase(java.util.Locale.ROOT), credentials);
-      return new NitricRuntime(settings, builder.build(), sendTimeout);
+      return new NitricRuntimeClient(settings, builder.build(), sendTimeout);
     }
 
     private static boolean isLoopback(String host) {
@@ -229,8 +233,8 @@ public final class NitricRuntime implements AutoCloseable {
     }
 
     /** Uses {@code channel} (an in-process one in tests), which the runtime client then owns and shuts down. */
-    public NitricRuntime over(ManagedChannel channel) {
-      return new NitricRuntime(settings, requireNonNull(channel, "channel"), sendTimeout);
+    public NitricRuntimeClient over(ManagedChannel channel) {
+      return new NitricRuntimeClient(settings, requireNonNull(channel, "channel"), sendTimeout);
     }
   }
 }

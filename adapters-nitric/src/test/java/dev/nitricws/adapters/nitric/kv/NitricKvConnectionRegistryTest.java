@@ -1,4 +1,4 @@
-package dev.nitricws.adapters.nitric;
+package dev.nitricws.adapters.nitric.kv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import dev.nitricws.adapters.nitric.InProcessGrpc;
 import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionStoreException;
@@ -201,7 +202,7 @@ class NitricKvConnectionRegistryTest {
     join(registry.register(live));
     // a member key an earlier registration of 'renewed' left behind, expiring before the current one
     String leftOver = "chat.m.renewed." + clock.instant().plus(Duration.ofMinutes(1)).toEpochMilli();
-    kv.store("connections").put(leftOver, ConnectionCodec.member(clock.instant().plus(Duration.ofMinutes(1))));
+    kv.store("connections").put(leftOver, KvEntryCodec.member(clock.instant().plus(Duration.ofMinutes(1))));
     clock.advance(Duration.ofMinutes(10));
 
     assertThat(scanAll(10)).containsExactly(live.id(), renewed.id());
@@ -223,11 +224,11 @@ class NitricKvConnectionRegistryTest {
     // what two registrations of 'dup' at the same moment can leave: a member key the entry does not name
     Instant staleExpiry = clock.instant().plus(Duration.ofMinutes(90));
     String stale = "chat.m.dup." + staleExpiry.toEpochMilli();
-    kv.store("connections").put(stale, ConnectionCodec.member(staleExpiry));
+    kv.store("connections").put(stale, KvEntryCodec.member(staleExpiry));
     // and member keys of an id whose entry is gone
     for (int minutes : List.of(30, 60)) {
       Instant t = clock.instant().plus(Duration.ofMinutes(minutes));
-      kv.store("connections").put("chat.m.ghost." + t.toEpochMilli(), ConnectionCodec.member(t));
+      kv.store("connections").put("chat.m.ghost." + t.toEpochMilli(), KvEntryCodec.member(t));
     }
     kv.getValueCalls.set(0);
 
@@ -258,7 +259,7 @@ class NitricKvConnectionRegistryTest {
 
     // the documented limit: a stale member key away from its twin is not recognised
     Instant staleExpiry = clock.instant().plus(Duration.ofMinutes(30)).plusMillis(7);
-    kv.store("connections").put("chat.m.c3." + staleExpiry.toEpochMilli(), ConnectionCodec.member(staleExpiry));
+    kv.store("connections").put("chat.m.c3." + staleExpiry.toEpochMilli(), KvEntryCodec.member(staleExpiry));
     List<ConnectionId> withTwin = scanAll(4);
     assertThat(withTwin).hasSize(31).containsAll(ids);
     assertThat(withTwin.stream().filter(ConnectionId.of("c3")::equals)).hasSize(2);
@@ -354,10 +355,10 @@ class NitricKvConnectionRegistryTest {
     Instant far = Instant.ofEpochMilli((1L << 53) + 1);
     Connection c = new Connection(CHAT, ConnectionId.of("far"), Map.of(), QueryParameters.empty(), clock.instant(), far);
 
-    Struct value = ConnectionCodec.encode(c);
+    Struct value = KvEntryCodec.encode(c);
 
     assertThat(value.getFieldsOrThrow("expiresAt").getStringValue()).isEqualTo(Long.toString((1L << 53) + 1));
-    assertThat(ConnectionCodec.decode(CHAT, c.id(), value)).isEqualTo(c);
+    assertThat(KvEntryCodec.decode(CHAT, c.id(), value)).isEqualTo(c);
   }
 
   private List<ConnectionId> scanAll(int pageSize) {

@@ -1,4 +1,4 @@
-package dev.nitricws.adapters.nitric;
+package dev.nitricws.adapters.nitric.kv;
 
 import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
@@ -28,7 +28,7 @@ import java.util.Map;
  * that are written as decimal strings, and both forms are read. Texts are stored as they are:
  * the domain refuses what UTF-8 cannot carry (unpaired surrogates).
  */
-final class ConnectionCodec {
+final class KvEntryCodec {
 
   static final String ID = "id";
   static final String SOCKET = "socket";
@@ -39,7 +39,7 @@ final class ConnectionCodec {
 
   private static final long EXACT = 1L << 53;
 
-  private ConnectionCodec() {}
+  private KvEntryCodec() {}
 
   /**
    * The value to store for {@code c}.

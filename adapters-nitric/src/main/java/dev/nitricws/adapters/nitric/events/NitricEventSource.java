@@ -1,7 +1,9 @@
-package dev.nitricws.adapters.nitric;
+package dev.nitricws.adapters.nitric.events;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.nitricws.adapters.nitric.NitricCallException;
+import dev.nitricws.domain.LogText;
 import dev.nitricws.domain.PositiveDuration;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.SocketEvents;

@@ -1,5 +1,6 @@
-package dev.nitricws.adapters.nitric;
+package dev.nitricws.adapters.nitric.events;
 
+import dev.nitricws.adapters.nitric.NitricCallException;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.HashSet;

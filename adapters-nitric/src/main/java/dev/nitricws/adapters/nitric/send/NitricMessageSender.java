@@ -1,8 +1,10 @@
-package dev.nitricws.adapters.nitric;
+package dev.nitricws.adapters.nitric.send;
 
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.UnsafeByteOperations;
+import dev.nitricws.adapters.nitric.NitricCallException;
+import dev.nitricws.adapters.nitric.Unary;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.MessageSender;
 import dev.nitricws.domain.PositiveDuration;
@@ -11,12 +13,10 @@ import dev.nitricws.domain.SocketName;
 import dev.nitricws.domain.SocketUrls;
 import dev.nitricws.proto.websockets.v1.WebsocketCloseConnectionRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketDetailsRequest;
-import dev.nitricws.proto.websockets.v1.WebsocketDetailsResponse;
 import dev.nitricws.proto.websockets.v1.WebsocketGrpc;
 import dev.nitricws.proto.websockets.v1.WebsocketSendRequest;
 import io.grpc.Channel;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -73,33 +73,23 @@ public final class NitricMessageSender implements MessageSender, SocketUrls {
     requireNonNull(socket, "socket");
     requireNonNull(id, "id");
     requireNonNull(data, "data");
-    Outcome outcome = new Outcome("SendMessage to " + socket + "/" + id);
-    try {
-      stub().sendMessage(WebsocketSendRequest.newBuilder()
-          .setSocketName(socket.value())
-          .setConnectionId(id.value())
-          .setData(UnsafeByteOperations.unsafeWrap(data)) // no copy: MessageSender callers hand over the bytes
-          .build(), new Observer<>(outcome));
-    } catch (RuntimeException e) {
-      outcome.failed(e);
-    }
-    return outcome.result;
+    return outcome("SendMessage to " + socket + "/" + id, Unary.call(stub()::sendMessage,
+        WebsocketSendRequest.newBuilder()
+            .setSocketName(socket.value())
+            .setConnectionId(id.value())
+            .setData(UnsafeByteOperations.unsafeWrap(data)) // no copy: MessageSender callers hand over the bytes
+            .build()));
   }
 
   @Override
   public CompletionStage<SendOutcome> close(SocketName socket, ConnectionId id) {
     requireNonNull(socket, "socket");
     requireNonNull(id, "id");
-    Outcome outcome = new Outcome("CloseConnection of " + socket + "/" + id);
-    try {
-      stub().closeConnection(WebsocketCloseConnectionRequest.newBuilder()
-          .setSocketName(socket.value())
-          .setConnectionId(id.value())
-          .build(), new Observer<>(outcome));
-    } catch (RuntimeException e) {
-      outcome.failed(e);
-    }
-    return outcome.result;
+    return outcome("CloseConnection of " + socket + "/" + id, Unary.call(stub()::closeConnection,
+        WebsocketCloseConnectionRequest.newBuilder()
+            .setSocketName(socket.value())
+            .setConnectionId(id.value())
+            .build()));
   }
 
   /**
@@ -110,30 +100,11 @@ public final class NitricMessageSender implements MessageSender, SocketUrls {
   public CompletionStage<String> url(SocketName socket) {
     requireNonNull(socket, "socket");
     String what = "SocketDetails of " + socket;
-    CompletableFuture<String> url = new CompletableFuture<>();
-    try {
-      stub().socketDetails(WebsocketDetailsRequest.newBuilder().setSocketName(socket.value()).build(),
-          new StreamObserver<WebsocketDetailsResponse>() {
-            @Override
-            public void onNext(WebsocketDetailsResponse value) {
-              url.complete(value.getUrl());
-            }
-
-            @Override
-            public void onError(Throwable error) {
-              url.completeExceptionally(NitricCallException.of(what, target, error));
-            }
-
-            @Override
-            public void onCompleted() {
-              url.completeExceptionally(new NitricCallException("Nitric runtime at " + target + ": " + what
-                  + " answered nothing", Status.INTERNAL, null));
-            }
-          });
-    } catch (RuntimeException e) {
-      url.completeExceptionally(NitricCallException.of(what, target, e));
-    }
-    return url;
+    return Unary.call(stub()::socketDetails, WebsocketDetailsRequest.newBuilder().setSocketName(socket.value()).build(),
+        error -> NitricCallException.of(what, target, error))
+        .thenCompose(details -> details != null ? CompletableFuture.completedFuture(details.getUrl())
+            : CompletableFuture.failedFuture(new NitricCallException("Nitric runtime at " + target + ": " + what
+                + " answered nothing", Status.INTERNAL, null)));
   }
 
   private WebsocketGrpc.WebsocketStub stub() {
@@ -161,43 +132,15 @@ public final class NitricMessageSender implements MessageSender, SocketUrls {
     return Optional.of(NitricCallException.describe(status) + (cause.isEmpty() ? "" : " (cause: " + cause + ")"));
   }
 
-  /** The result of one call. */
-  private final class Outcome {
-    final CompletableFuture<SendOutcome> result = new CompletableFuture<>();
-    final String what;
-
-    Outcome(String what) {
-      this.what = what;
-    }
-
-    void failed(Throwable error) {
+  /** What a call that ended with {@code answer} means for the connection: delivered, gone or failed. */
+  private CompletionStage<SendOutcome> outcome(String what, CompletableFuture<?> answer) {
+    return answer.handle((ok, error) -> {
+      if (error == null) {
+        return SendOutcome.DELIVERED;
+      }
       Optional<String> gone = goneReason(error);
-      result.complete(gone.<SendOutcome>map(SendOutcome.Gone::new)
-          .orElseGet(() -> new SendOutcome.Failed(NitricCallException.of(what, target, error))));
-    }
-  }
-
-  /** Completes an outcome from a unary call. */
-  private static final class Observer<R> implements StreamObserver<R> {
-    private final Outcome outcome;
-
-    Observer(Outcome outcome) {
-      this.outcome = outcome;
-    }
-
-    @Override
-    public void onNext(R value) {
-      // the response is empty
-    }
-
-    @Override
-    public void onError(Throwable error) {
-      outcome.failed(error);
-    }
-
-    @Override
-    public void onCompleted() {
-      outcome.result.complete(SendOutcome.DELIVERED);
-    }
+      return gone.<SendOutcome>map(SendOutcome.Gone::new)
+          .orElseGet(() -> new SendOutcome.Failed(NitricCallException.of(what, target, error)));
+    });
   }
 }

@@ -1,5 +1,6 @@
-package dev.nitricws.adapters.nitric;
+package dev.nitricws.adapters.nitric.kv;
 
+import dev.nitricws.domain.Futures;
 import dev.nitricws.proto.kvstore.v1.KvStoreScanKeysRequest;
 import dev.nitricws.proto.kvstore.v1.KvStoreScanKeysResponse;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -7,7 +8,6 @@ import io.grpc.stub.ClientResponseObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -161,7 +161,7 @@ final class KeyScan implements ClientResponseObserver<KvStoreScanKeysRequest, Kv
     }
     handled.whenComplete((count, error) -> {
       if (error != null) {
-        fail(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error, true);
+        fail(Futures.unwrap(error), true);
       } else {
         afterPage(count);
       }

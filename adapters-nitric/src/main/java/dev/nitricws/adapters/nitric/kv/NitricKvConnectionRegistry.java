@@ -1,28 +1,29 @@
-package dev.nitricws.adapters.nitric;
+package dev.nitricws.adapters.nitric.kv;
 
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.Struct;
+import dev.nitricws.adapters.nitric.NitricCallException;
+import dev.nitricws.adapters.nitric.NitricResources;
+import dev.nitricws.adapters.nitric.Unary;
 import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.domain.ConnectionStoreException;
+import dev.nitricws.domain.Futures;
+import dev.nitricws.domain.LogText;
 import dev.nitricws.domain.Pages;
 import dev.nitricws.domain.PositiveDuration;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.proto.kvstore.v1.KvStoreDeleteKeyRequest;
-import dev.nitricws.proto.kvstore.v1.KvStoreDeleteKeyResponse;
 import dev.nitricws.proto.kvstore.v1.KvStoreGetValueRequest;
-import dev.nitricws.proto.kvstore.v1.KvStoreGetValueResponse;
 import dev.nitricws.proto.kvstore.v1.KvStoreGrpc;
 import dev.nitricws.proto.kvstore.v1.KvStoreScanKeysRequest;
 import dev.nitricws.proto.kvstore.v1.KvStoreSetValueRequest;
-import dev.nitricws.proto.kvstore.v1.KvStoreSetValueResponse;
 import dev.nitricws.proto.kvstore.v1.Store;
 import dev.nitricws.proto.kvstore.v1.ValueRef;
 import io.grpc.Channel;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,10 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -46,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * <p>Each connection has two keys in the store (default {@value #DEFAULT_STORE}), both made only
  * of characters every Nitric provider accepts (see {@link ConnectionKeys}): the entry {@code
  * <socket>.e.<escaped id>} holds the connection as the JSON object described in {@link
- * ConnectionCodec} and answers find and unregister with one read; the member {@code
+ * KvEntryCodec} and answers find and unregister with one read; the member {@code
  * <socket>.m.<escaped id>.<expiresAt millis>} carries the id and its expiry in the key itself, so
  * a scan is one ScanKeys call and reads no value. Expiry is judged by the injected clock; find
  * and scan delete the expired keys they meet. A scan streams the member keys under gRPC flow
@@ -109,8 +108,8 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
     requireNonNull(connection, "connection");
     SocketName socket = connection.socket();
     ConnectionId id = connection.id();
-    Struct content = ConnectionCodec.encode(connection);
-    Struct memberValue = ConnectionCodec.member(connection.expiresAt());
+    Struct content = KvEntryCodec.encode(connection);
+    Struct memberValue = KvEntryCodec.member(connection.expiresAt());
     String entry = ConnectionKeys.entryKey(socket, id);
     String member = ConnectionKeys.requireShortEnough(ConnectionKeys.memberKey(socket, id, connection.expiresAt()), id);
     return get(entry).thenCompose(old -> set(entry, content)
@@ -159,7 +158,7 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
       }
       Connection c;
       try {
-        c = ConnectionCodec.decode(socket, id, found.get());
+        c = KvEntryCodec.decode(socket, id, found.get());
       } catch (IllegalArgumentException e) {
         throw new ConnectionStoreException(where() + ": the value of key '" + entry + "' is not a connection: "
             + e.getMessage(), e);
@@ -303,7 +302,7 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
   /** The content of {@code key}; empty when the store does not have it. */
   private CompletableFuture<Optional<Struct>> get(String key) {
     KvStoreGetValueRequest request = KvStoreGetValueRequest.newBuilder().setRef(ref(key)).build();
-    return this.<KvStoreGetValueRequest, KvStoreGetValueResponse>unary((r, o) -> stub().getValue(r, o), request)
+    return Unary.call(stub()::getValue, request)
         .handle((response, error) -> {
           if (error != null) {
             if (Status.fromThrowable(error).getCode() == Status.Code.NOT_FOUND) {
@@ -325,7 +324,7 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
 
   private CompletableFuture<Void> set(String key, Struct content) {
     KvStoreSetValueRequest request = KvStoreSetValueRequest.newBuilder().setRef(ref(key)).setContent(content).build();
-    return this.<KvStoreSetValueRequest, KvStoreSetValueResponse>unary((r, o) -> stub().setValue(r, o), request)
+    return Unary.call(stub()::setValue, request)
         .handle((ok, error) -> {
           if (error != null) {
             throw storeError("SetValue '" + key + "'", error);
@@ -337,7 +336,7 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
   /** Deletes {@code key}; NOT_FOUND (some runtimes' answer for a missing key) counts as done. */
   private CompletableFuture<Void> delete(String key) {
     KvStoreDeleteKeyRequest request = KvStoreDeleteKeyRequest.newBuilder().setRef(ref(key)).build();
-    return this.<KvStoreDeleteKeyRequest, KvStoreDeleteKeyResponse>unary((r, o) -> stub().deleteKey(r, o), request)
+    return Unary.call(stub()::deleteKey, request)
         .handle((ok, error) -> {
           if (error != null && Status.fromThrowable(error).getCode() != Status.Code.NOT_FOUND) {
             throw storeError("DeleteKey '" + key + "'", error);
@@ -357,38 +356,11 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
   /** When the entry stored as {@code content} under {@code key} expires; empty (logged) when it is not a connection. */
   private Optional<Instant> expiresAt(String key, Struct content) {
     try {
-      return Optional.of(ConnectionCodec.expiresAt(content));
+      return Optional.of(KvEntryCodec.expiresAt(content));
     } catch (IllegalArgumentException e) {
       LOG.warn("{}: the value of key '{}' is not a connection ({})", where(), LogText.escape(key), LogText.escape(e.getMessage()));
       return Optional.empty();
     }
-  }
-
-  private <Q, R> CompletableFuture<R> unary(BiConsumer<Q, StreamObserver<R>> call, Q request) {
-    CompletableFuture<R> result = new CompletableFuture<>();
-    try {
-      call.accept(request, new StreamObserver<>() {
-        private R value;
-
-        @Override
-        public void onNext(R v) {
-          value = v;
-        }
-
-        @Override
-        public void onError(Throwable t) {
-          result.completeExceptionally(t);
-        }
-
-        @Override
-        public void onCompleted() {
-          result.complete(value);
-        }
-      });
-    } catch (RuntimeException e) {
-      result.completeExceptionally(e);
-    }
-    return result;
   }
 
   private KvStoreGrpc.KvStoreStub stub() {
@@ -408,7 +380,7 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
   }
 
   private static Throwable unwrap(Throwable error) {
-    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return Futures.unwrap(error);
   }
 
   private ConnectionStoreException storeError(String what, Throwable error) {

@@ -1,4 +1,4 @@
-package dev.nitricws.adapters.nitric;
+package dev.nitricws.adapters.nitric.events;
 
 import com.google.protobuf.ByteString;
 import dev.nitricws.proto.websockets.v1.ClientMessage;
@@ -26,24 +26,24 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * stream must register, one handler per (socket, event type) (a second registration ends its
  * stream with "websocket handler already registered"), and every answer is recorded by id.
  */
-final class FakeEventRuntime extends WebsocketHandlerGrpc.WebsocketHandlerImplBase {
+public final class FakeEventRuntime extends WebsocketHandlerGrpc.WebsocketHandlerImplBase {
 
-  record Key(String socket, WebsocketEventType type) {}
+  public record Key(String socket, WebsocketEventType type) {}
 
   /** Registrations accepted, in order. */
-  final List<Key> registrations = new CopyOnWriteArrayList<>();
+  public final List<Key> registrations = new CopyOnWriteArrayList<>();
   /** The first message of every stream opened. */
-  final List<ClientMessage> firstMessages = new CopyOnWriteArrayList<>();
+  public final List<ClientMessage> firstMessages = new CopyOnWriteArrayList<>();
   /** Answers to event requests by id. */
-  final Map<String, List<ClientMessage>> answers = new ConcurrentHashMap<>();
+  public final Map<String, List<ClientMessage>> answers = new ConcurrentHashMap<>();
   /** Every answer in arrival order. */
-  final List<ClientMessage> allAnswers = new CopyOnWriteArrayList<>();
+  public final List<ClientMessage> allAnswers = new CopyOnWriteArrayList<>();
   /** Registrations refused because the pair was taken. */
-  final List<Key> refused = new CopyOnWriteArrayList<>();
+  public final List<Key> refused = new CopyOnWriteArrayList<>();
   /** Streams the client half-closed. */
-  final List<Key> halfClosedByClient = new CopyOnWriteArrayList<>();
+  public final List<Key> halfClosedByClient = new CopyOnWriteArrayList<>();
   /** Streams the client cancelled or that failed. */
-  final List<Key> failedByClient = new CopyOnWriteArrayList<>();
+  public final List<Key> failedByClient = new CopyOnWriteArrayList<>();
 
   private final Map<Key, Stream> current = new ConcurrentHashMap<>();
   private volatile boolean holdRegistrations;
@@ -59,16 +59,16 @@ final class FakeEventRuntime extends WebsocketHandlerGrpc.WebsocketHandlerImplBa
    * From now on every stream is ended right after its registration is answered, as the Nitric
    * CLI's build-time collector does.
    */
-  void endStreamsAfterRegistration() {
+  public void endStreamsAfterRegistration() {
     endAfterRegistration = true;
   }
 
   /** From now on registrations are recorded but not answered until {@link #releaseRegistrations()}. */
-  void holdRegistrations() {
+  public void holdRegistrations() {
     holdRegistrations = true;
   }
 
-  void releaseRegistrations() {
+  public void releaseRegistrations() {
     holdRegistrations = false;
     List<Stream> waiting;
     synchronized (held) {
@@ -78,12 +78,12 @@ final class FakeEventRuntime extends WebsocketHandlerGrpc.WebsocketHandlerImplBa
     waiting.forEach(Stream::acceptRegistration);
   }
 
-  boolean isRegistered(String socket, WebsocketEventType type) {
+  public boolean isRegistered(String socket, WebsocketEventType type) {
     return current.containsKey(new Key(socket, type));
   }
 
   /** The registered stream of a pair. */
-  Stream stream(String socket, WebsocketEventType type) {
+  public Stream stream(String socket, WebsocketEventType type) {
     Stream s = current.get(new Key(socket, type));
     if (s == null) {
       throw new IllegalStateException("no " + type + " handler registered for " + socket);
@@ -92,11 +92,11 @@ final class FakeEventRuntime extends WebsocketHandlerGrpc.WebsocketHandlerImplBa
   }
 
   /** Sends an event request on the stream registered for its kind. */
-  void send(String socket, WebsocketEventType type, ServerMessage message) {
+  public void send(String socket, WebsocketEventType type, ServerMessage message) {
     stream(socket, type).send(message);
   }
 
-  int answerCount() {
+  public int answerCount() {
     return allAnswers.size();
   }
 
@@ -106,30 +106,30 @@ final class FakeEventRuntime extends WebsocketHandlerGrpc.WebsocketHandlerImplBa
 
   // ---------------------------------------------------------------- messages
 
-  static ServerMessage connect(String id, String socket, String connection, Map<String, List<String>> query) {
+  public static ServerMessage connect(String id, String socket, String connection, Map<String, List<String>> query) {
     WebsocketConnectionEvent.Builder event = WebsocketConnectionEvent.newBuilder();
     query.forEach((k, v) -> event.putQueryParams(k, QueryValue.newBuilder().addAllValue(v).build()));
     return request(id, WebsocketEventRequest.newBuilder().setSocketName(socket).setConnectionId(connection)
         .setConnection(event).build());
   }
 
-  static ServerMessage disconnect(String id, String socket, String connection) {
+  public static ServerMessage disconnect(String id, String socket, String connection) {
     return request(id, WebsocketEventRequest.newBuilder().setSocketName(socket).setConnectionId(connection)
         .setDisconnection(WebsocketDisconnectionEvent.getDefaultInstance()).build());
   }
 
-  static ServerMessage message(String id, String socket, String connection, String text) {
+  public static ServerMessage message(String id, String socket, String connection, String text) {
     return request(id, WebsocketEventRequest.newBuilder().setSocketName(socket).setConnectionId(connection)
         .setMessage(WebsocketMessageEvent.newBuilder().setBody(ByteString.copyFrom(text, StandardCharsets.UTF_8)))
         .build());
   }
 
-  static ServerMessage request(String id, WebsocketEventRequest request) {
+  public static ServerMessage request(String id, WebsocketEventRequest request) {
     return ServerMessage.newBuilder().setId(id).setWebsocketEventRequest(request).build();
   }
 
   /** One HandleEvents call, runtime side. */
-  final class Stream implements StreamObserver<ClientMessage> {
+  public final class Stream implements StreamObserver<ClientMessage> {
     private final StreamObserver<ServerMessage> out;
     private Key key;
     private boolean first = true;
@@ -169,7 +169,7 @@ final class FakeEventRuntime extends WebsocketHandlerGrpc.WebsocketHandlerImplBa
       }
     }
 
-    synchronized void acceptRegistration() {
+    public synchronized void acceptRegistration() {
       if (closed) {
         return;
       }
@@ -201,12 +201,12 @@ final class FakeEventRuntime extends WebsocketHandlerGrpc.WebsocketHandlerImplBa
       }
     }
 
-    synchronized void send(ServerMessage message) {
+    public synchronized void send(ServerMessage message) {
       out.onNext(message);
     }
 
     /** The runtime ends the stream normally. */
-    synchronized void complete() {
+    public synchronized void complete() {
       forget();
       if (!closed) {
         closed = true;
@@ -215,7 +215,7 @@ final class FakeEventRuntime extends WebsocketHandlerGrpc.WebsocketHandlerImplBa
     }
 
     /** The runtime ends the stream with an error. */
-    synchronized void end(Status status) {
+    public synchronized void end(Status status) {
       forget();
       if (!closed) {
         closed = true;

@@ -1,4 +1,4 @@
-package dev.nitricws.adapters.nitric;
+package dev.nitricws.adapters.nitric.events;
 
 import static java.util.Objects.requireNonNull;
 

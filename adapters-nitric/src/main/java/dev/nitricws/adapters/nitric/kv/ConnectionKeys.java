@@ -1,8 +1,9 @@
-package dev.nitricws.adapters.nitric;
+package dev.nitricws.adapters.nitric.kv;
 
 import static java.util.Objects.requireNonNull;
 
 import dev.nitricws.domain.ConnectionId;
+import dev.nitricws.domain.LogText;
 import dev.nitricws.domain.SocketName;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -181,16 +182,7 @@ final class ConnectionKeys {
 
   /** {@code value} cut to a readable length, control characters as escapes. */
   static String preview(String value) {
-    int end = value.length() > PREVIEW && Character.isHighSurrogate(value.charAt(PREVIEW - 1)) ? PREVIEW - 1 : PREVIEW;
-    String cut = value.length() > PREVIEW ? value.substring(0, end) + "..." : value;
-    StringBuilder out = new StringBuilder(cut.length());
-    cut.chars().forEach(c -> {
-      if (Character.isISOControl(c)) {
-        out.append(String.format("\\u%04x", c));
-      } else {
-        out.append((char) c);
-      }
-    });
-    return out.toString();
+    return LogText.escape(value, PREVIEW);
   }
+
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.nitricws.adapters.nitric.events.FakeEventRuntime;
+import dev.nitricws.adapters.nitric.send.FakeWebsocketService;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.SendOutcome;
 import dev.nitricws.domain.SocketName;
@@ -25,13 +27,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The facade over a real (loopback) gRPC connection to fake runtime services. */
-class NitricRuntimeTest {
+class NitricRuntimeClientTest {
 
   private static final Duration WAIT = Duration.ofSeconds(15);
 
   private final FakeEventRuntime events = new FakeEventRuntime();
   private final NitricResourcesTest.FakeResources resources = new NitricResourcesTest.FakeResources();
-  private final NitricMessageSenderTest.FakeWebsocketService websocket = new NitricMessageSenderTest.FakeWebsocketService();
+  private final FakeWebsocketService websocket = new FakeWebsocketService();
   private Server server;
 
   @BeforeEach
@@ -47,7 +49,7 @@ class NitricRuntimeTest {
 
   @Test
   void servingDeclaresEverythingRegistersTheHandlersAndCloseStopsInReverse() {
-    NitricRuntime nitric = connect("run");
+    NitricRuntimeClient nitric = connect("run");
     WebsocketApp app = chatApp(nitric);
     try {
       assertThat(nitric.serve(app).toCompletableFuture()).succeedsWithin(WAIT);
@@ -75,7 +77,7 @@ class NitricRuntimeTest {
   @Test
   void underTheCliCollectionServingDeclaresRegistersOnceAndCompletesWhenTheStreamsHaveEnded() {
     events.endStreamsAfterRegistration();
-    NitricRuntime nitric = connect("build");
+    NitricRuntimeClient nitric = connect("build");
     WebsocketApp app = chatApp(nitric);
     try {
       assertThat(nitric.serve(app).toCompletableFuture()).succeedsWithin(WAIT);
@@ -95,9 +97,9 @@ class NitricRuntimeTest {
 
   @Test
   void sendsThroughTheRuntimeAreBoundedByTheSendTimeout() {
-    websocket.failures.put("stuck", NitricMessageSenderTest.FakeWebsocketService.NEVER);
+    websocket.failures.put("stuck", FakeWebsocketService.NEVER);
     NitricSettings settings = NitricSettings.address("127.0.0.1:" + server.getPort(), NitricSettings.Environment.RUN);
-    NitricRuntime nitric = NitricRuntime.builder(settings).sendTimeout(Duration.ofMillis(300)).connect();
+    NitricRuntimeClient nitric = NitricRuntimeClient.builder(settings).sendTimeout(Duration.ofMillis(300)).connect();
     try {
       assertThat(nitric.sender().send(SocketName.of("chat"), ConnectionId.of("stuck"), new byte[] {1})
           .toCompletableFuture()).succeedsWithin(WAIT).isInstanceOfSatisfying(SendOutcome.Failed.class, f ->
@@ -107,15 +109,15 @@ class NitricRuntimeTest {
     } finally {
       nitric.close();
     }
-    assertThat(NitricRuntime.DEFAULT_SEND_TIMEOUT).isEqualTo(Duration.ofSeconds(10));
+    assertThat(NitricRuntimeClient.DEFAULT_SEND_TIMEOUT).isEqualTo(Duration.ofSeconds(10));
   }
 
-  private NitricRuntime connect(String environment) {
-    return NitricRuntime.connect(NitricSettings.from(Map.of(
+  private NitricRuntimeClient connect(String environment) {
+    return NitricRuntimeClient.connect(NitricSettings.from(Map.of(
         "SERVICE_ADDRESS", "127.0.0.1:" + server.getPort(), "NITRIC_ENVIRONMENT", environment)));
   }
 
-  private static WebsocketApp chatApp(NitricRuntime nitric) {
+  private static WebsocketApp chatApp(NitricRuntimeClient nitric) {
     return WebsocketApp.builder(nitric.kvRegistry("connections"), nitric.sender())
         .socket("chat", SocketHandler.builder().build())
         .build();

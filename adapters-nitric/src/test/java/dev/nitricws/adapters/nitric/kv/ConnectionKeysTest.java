@@ -1,4 +1,4 @@
-package dev.nitricws.adapters.nitric;
+package dev.nitricws.adapters.nitric.kv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.nitricws.adapters.nitric;
+package dev.nitricws.adapters.nitric.events;
 
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.MessageSender;
@@ -18,16 +18,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /** A {@link SocketEvents} whose answers the test decides; records every event it is handed. */
-final class TestEvents implements SocketEvents {
+public final class TestEvents implements SocketEvents {
 
-  final List<SocketEvent> received = new CopyOnWriteArrayList<>();
+  public final List<SocketEvent> received = new CopyOnWriteArrayList<>();
   /** Stages handed out, by connection id, for tests that complete them by hand. */
-  final Map<String, List<CompletableFuture<EventAnswer>>> pending = new ConcurrentHashMap<>();
+  public final Map<String, List<CompletableFuture<EventAnswer>>> pending = new ConcurrentHashMap<>();
   private final Set<SocketName> sockets;
   private volatile Function<SocketEvent, CompletionStage<EventAnswer>> behaviour =
       e -> CompletableFuture.completedFuture(EventAnswer.ACCEPT);
 
-  TestEvents(String... sockets) {
+  public TestEvents(String... sockets) {
     Set<SocketName> names = new LinkedHashSet<>();
     for (String s : sockets) {
       names.add(SocketName.of(s));
@@ -36,13 +36,13 @@ final class TestEvents implements SocketEvents {
   }
 
   /** Answers every event with what {@code behaviour} returns (or throws). */
-  TestEvents answering(Function<SocketEvent, CompletionStage<EventAnswer>> behaviour) {
+  public TestEvents answering(Function<SocketEvent, CompletionStage<EventAnswer>> behaviour) {
     this.behaviour = behaviour;
     return this;
   }
 
   /** Answers nothing until the test completes the stage from {@link #pending}. */
-  TestEvents holding() {
+  public TestEvents holding() {
     return answering(e -> {
       CompletableFuture<EventAnswer> f = new CompletableFuture<>();
       pending.computeIfAbsent(e.connectionId().value(), k -> new CopyOnWriteArrayList<>()).add(f);
@@ -62,7 +62,7 @@ final class TestEvents implements SocketEvents {
   }
 
   /** A sender that delivers everything, for apps whose sends the test does not look at. */
-  static MessageSender deliveringSender() {
+  public static MessageSender deliveringSender() {
     return new MessageSender() {
       @Override
       public CompletionStage<SendOutcome> send(SocketName socket, ConnectionId id, byte[] data) {

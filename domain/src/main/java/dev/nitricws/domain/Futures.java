@@ -1,6 +1,8 @@
 package dev.nitricws.domain;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 
 /** Small helpers for the stages every port returns. */
@@ -18,5 +20,21 @@ public final class Futures {
       t = t.getCause();
     }
     return t;
+  }
+
+  /**
+   * A future that completes as {@code stage} does, which callers may complete or cancel without
+   * touching {@code stage} (a caller's own stage may not support that).
+   */
+  public static <T> CompletableFuture<T> copy(CompletionStage<T> stage) {
+    CompletableFuture<T> copy = new CompletableFuture<>();
+    stage.whenComplete((value, error) -> {
+      if (error != null) {
+        copy.completeExceptionally(error);
+      } else {
+        copy.complete(value);
+      }
+    });
+    return copy;
   }
 }

@@ -3,6 +3,7 @@ package dev.nitricws.ports;
 import static java.util.Objects.requireNonNull;
 
 import dev.nitricws.domain.ConnectionId;
+import dev.nitricws.domain.Futures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -34,14 +35,7 @@ class HandlerContext implements DisconnectContext {
   @Override
   public void answerAfter(CompletionStage<?> work) {
     requireNonNull(work, "work");
-    CompletableFuture<Object> copy = new CompletableFuture<>();
-    work.whenComplete((v, e) -> {
-      if (e != null) {
-        copy.completeExceptionally(e);
-      } else {
-        copy.complete(v);
-      }
-    });
+    CompletableFuture<?> copy = Futures.copy(work);
     synchronized (this) {
       if (held == null) {
         throw new IllegalStateException("answerAfter is for the handler to call while it runs; it has returned");

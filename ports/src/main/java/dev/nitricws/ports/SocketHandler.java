@@ -46,30 +46,17 @@ public interface SocketHandler {
   static SocketHandler authenticated(Authenticator authenticator, SocketHandler handler) {
     requireNonNull(authenticator, "authenticator");
     requireNonNull(handler, "handler");
-    return new SocketHandler() {
-      @Override
-      public void onConnect(ConnectContext context) throws Exception {
-        Authentication result = authenticator.authenticate(context);
-        if (result instanceof Authentication.Authenticated who) {
-          context.attribute(Authenticator.SUBJECT_ATTRIBUTE, who.subject());
-          handler.onConnect(context);
-        } else if (result instanceof Authentication.Refused refused) {
-          context.reject(refused.reason());
-        } else {
-          throw new IllegalStateException("the authenticator answered null");
-        }
+    return new CallbackHandler(context -> {
+      Authentication result = authenticator.authenticate(context);
+      if (result instanceof Authentication.Authenticated who) {
+        context.attribute(Authenticator.SUBJECT_ATTRIBUTE, who.subject());
+        handler.onConnect(context);
+      } else if (result instanceof Authentication.Refused refused) {
+        context.reject(refused.reason());
+      } else {
+        throw new IllegalStateException("the authenticator answered null");
       }
-
-      @Override
-      public void onDisconnect(DisconnectContext context) throws Exception {
-        handler.onDisconnect(context);
-      }
-
-      @Override
-      public void onMessage(MessageContext context) throws Exception {
-        handler.onMessage(context);
-      }
-    };
+    }, handler::onDisconnect, handler::onMessage);
   }
 
   /** Builds a {@link SocketHandler} from lambdas. */
@@ -103,25 +90,7 @@ public interface SocketHandler {
     }
 
     public SocketHandler build() {
-      Callback<ConnectContext> c = connect;
-      Callback<DisconnectContext> d = disconnect;
-      Callback<MessageContext> m = message;
-      SocketHandler plain = new SocketHandler() {
-        @Override
-        public void onConnect(ConnectContext context) throws Exception {
-          c.handle(context);
-        }
-
-        @Override
-        public void onDisconnect(DisconnectContext context) throws Exception {
-          d.handle(context);
-        }
-
-        @Override
-        public void onMessage(MessageContext context) throws Exception {
-          m.handle(context);
-        }
-      };
+      SocketHandler plain = new CallbackHandler(connect, disconnect, message);
       return authenticator == null ? plain : authenticated(authenticator, plain);
     }
   }

@@ -358,11 +358,6 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     }
 
     /**
-     * The longest one send or close may take (default 10 s): one the gateway does not answer in
-     * time ends as {@link dev.nitricws.domain.SendOutcome.Failed} with a {@link TimeoutException},
-     * and a broadcast moves on, so no slow connection holds anything up.
-     */
-    /**
      * Bytes of sends in flight at once across all the app's sockets, broadcasts and single sends
      * (default 32 MiB): each send holds its payload until the gateway answers, so this bounds the
      * memory sends take however many broadcasts run and however slow the gateway answers. A send
@@ -376,6 +371,11 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
       return this;
     }
 
+    /**
+     * The longest one send or close may take (default 10 s): one the gateway does not answer in
+     * time ends as {@link dev.nitricws.domain.SendOutcome.Failed} with a {@link TimeoutException},
+     * and a broadcast moves on, so no slow connection holds anything up.
+     */
     public Builder sendTimeout(Duration timeout) {
       this.sendTimeout = PositiveDuration.require("sendTimeout", timeout);
       return this;

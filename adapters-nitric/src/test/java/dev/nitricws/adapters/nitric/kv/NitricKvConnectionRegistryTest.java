@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.nitricws.adapters.nitric.InProcessGrpc;
+import dev.nitricws.contract.MutableClock;
 import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionStoreException;
@@ -14,11 +15,8 @@ import dev.nitricws.domain.QueryParameters;
 import dev.nitricws.domain.SocketName;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -26,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -397,33 +394,5 @@ class NitricKvConnectionRegistryTest {
   private static <T> T join(CompletionStage<T> stage) {
     assertThat(stage.toCompletableFuture()).succeedsWithin(WAIT);
     return stage.toCompletableFuture().join();
-  }
-
-  /** A clock the test moves. */
-  static final class MutableClock extends Clock {
-    private final AtomicReference<Instant> now;
-
-    MutableClock(Instant start) {
-      this.now = new AtomicReference<>(start);
-    }
-
-    void advance(Duration d) {
-      now.updateAndGet(t -> t.plus(d));
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
   }
 }

@@ -105,7 +105,7 @@ class PostgresRegistryConfigTest {
         + "&sslcert=/etc/nitricws/client.crt&sslkey=/etc/nitricws/client.pk8&connectTimeout=2";
     PostgresRegistryConfig config = PostgresRegistryConfig.forUrl(url).withUser("app").withPassword("s3cret");
 
-    com.zaxxer.hikari.HikariConfig pool = PostgresConnectionRegistry.hikari(config);
+    com.zaxxer.hikari.HikariConfig pool = PostgresPool.settings(config);
     java.util.Properties driver = org.postgresql.Driver.parseURL(pool.getJdbcUrl(), pool.getDataSourceProperties());
 
     assertThat(config.jdbcUrl()).isEqualTo(url);

@@ -60,8 +60,8 @@ final class StoreModules {
     @Singleton
     ConnectionRegistry registry(AppSettings settings, Clock clock, Lifecycle lifecycle, GatewayScope scope) {
       RedisSettings redis = settings.redis();
-      RedisRegistryConfig config = (redis.cluster() ? RedisRegistryConfig.cluster(redis.url()) : RedisRegistryConfig.standalone(redis.url()))
-          .withCommandTimeout(redis.commandTimeout());
+      RedisRegistryConfig config = RedisRegistryConfig.builder().uri(redis.url()).cluster(redis.cluster())
+          .commandTimeout(redis.commandTimeout()).build();
       RedisConnectionRegistry registry = lifecycle.closeOnStop("redis registry", RedisConnectionRegistry.connect(config, clock));
       return ScopedConnectionRegistry.deferred(registry, scope.stage());
     }
@@ -82,19 +82,20 @@ final class StoreModules {
 
     /** The registry's settings: the URL as given (sslmode, sslrootcert and the rest reach the driver), then the flags. */
     static PostgresRegistryConfig config(PostgresSettings postgres) {
-      PostgresRegistryConfig config = PostgresRegistryConfig.forUrl(postgres.url())
-          .withSchema(postgres.schema())
-          .withPoolSize(postgres.poolSize())
-          .withConnectionTimeout(postgres.connectionTimeout())
-          .withStatementTimeout(postgres.statementTimeout())
-          .withMigrate(postgres.migrate());
+      PostgresRegistryConfig.Builder config = PostgresRegistryConfig.builder()
+          .jdbcUrl(postgres.url())
+          .schema(postgres.schema())
+          .poolSize(postgres.poolSize())
+          .connectionTimeout(postgres.connectionTimeout())
+          .statementTimeout(postgres.statementTimeout())
+          .migrate(postgres.migrate());
       if (postgres.user() != null && !postgres.user().isBlank()) {
-        config = config.withUser(postgres.user());
+        config.user(postgres.user());
       }
       if (postgres.password() != null && !postgres.password().isEmpty()) {
-        config = config.withPassword(postgres.password());
+        config.password(postgres.password());
       }
-      return config;
+      return config.build();
     }
   }
 

@@ -6,9 +6,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.nitricws.adapters.nitric.NitricRuntime;
 import dev.nitricws.adapters.postgres.PostgresConnectionRegistry;
-import dev.nitricws.adapters.postgres.PostgresRegistryConfig;
 import dev.nitricws.adapters.redis.RedisConnectionRegistry;
-import dev.nitricws.adapters.redis.RedisRegistryConfig;
 import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.ports.InMemoryConnectionRegistry;
 import dev.nitricws.ports.ScopedConnectionRegistry;
@@ -42,6 +40,15 @@ final class StoreModules {
     };
   }
 
+  /**
+   * A store that several gateways may share: {@code registry}, closed on stop, with this
+   * gateway's connections kept apart from other gateways' by its scope.
+   */
+  private static <R extends ConnectionRegistry & AutoCloseable> ConnectionRegistry shared(
+      String name, R registry, Lifecycle lifecycle, GatewayScope scope) {
+    return ScopedConnectionRegistry.deferred(lifecycle.closeOnStop(name, registry), scope.stage());
+  }
+
   /** Connections in a Nitric key-value store, through the runtime the app serves. */
   static final class NitricStoreModule extends AbstractModule {
     @Provides
@@ -59,11 +66,8 @@ final class StoreModules {
     @Provides
     @Singleton
     ConnectionRegistry registry(AppSettings settings, Clock clock, Lifecycle lifecycle, GatewayScope scope) {
-      RedisSettings redis = settings.redis();
-      RedisRegistryConfig config = RedisRegistryConfig.builder().uri(redis.url()).cluster(redis.cluster())
-          .commandTimeout(redis.commandTimeout()).build();
-      RedisConnectionRegistry registry = lifecycle.closeOnStop("redis registry", RedisConnectionRegistry.connect(config, clock));
-      return ScopedConnectionRegistry.deferred(registry, scope.stage());
+      return shared("redis registry", RedisConnectionRegistry.connect(settings.redis().orElseThrow(), clock),
+          lifecycle, scope);
     }
   }
 
@@ -75,27 +79,8 @@ final class StoreModules {
     @Provides
     @Singleton
     ConnectionRegistry registry(AppSettings settings, Clock clock, Lifecycle lifecycle, GatewayScope scope) {
-      PostgresConnectionRegistry registry =
-          lifecycle.closeOnStop("postgres registry", PostgresConnectionRegistry.start(config(settings.postgres()), clock));
-      return ScopedConnectionRegistry.deferred(registry, scope.stage());
-    }
-
-    /** The registry's settings: the URL as given (sslmode, sslrootcert and the rest reach the driver), then the flags. */
-    static PostgresRegistryConfig config(PostgresSettings postgres) {
-      PostgresRegistryConfig.Builder config = PostgresRegistryConfig.builder()
-          .jdbcUrl(postgres.url())
-          .schema(postgres.schema())
-          .poolSize(postgres.poolSize())
-          .connectionTimeout(postgres.connectionTimeout())
-          .statementTimeout(postgres.statementTimeout())
-          .migrate(postgres.migrate());
-      if (postgres.user() != null && !postgres.user().isBlank()) {
-        config.user(postgres.user());
-      }
-      if (postgres.password() != null && !postgres.password().isEmpty()) {
-        config.password(postgres.password());
-      }
-      return config.build();
+      return shared("postgres registry", PostgresConnectionRegistry.start(settings.postgres().orElseThrow(), clock),
+          lifecycle, scope);
     }
   }
 

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.nitricws.adapters.nitric.RuntimeCredentials;
 import dev.nitricws.adapters.nitric.events.NitricEventSource;
+import dev.nitricws.adapters.postgres.PostgresRegistryConfig;
+import dev.nitricws.adapters.redis.RedisRegistryConfig;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.HmacTokens;
 import java.time.Duration;
@@ -11,8 +13,8 @@ import java.util.Optional;
 
 /**
  * Everything the application is configured with, read once at start-up from flags and
- * environment variables and validated here, before any module sees it; one small object per
- * store.
+ * environment variables and validated here, before any module sees it. The Redis and PostgreSQL
+ * stores are configured by their adapters' own config records.
  *
  * @param store where connections are kept
  * @param socket the websocket the app serves
@@ -21,8 +23,10 @@ import java.util.Optional;
  * @param localGrpcPort the in-process runtime's gRPC port (0: any free port)
  * @param localWebsocketPort the in-process runtime's websocket port
  * @param kvStore the Nitric key-value store that holds connections with {@code --store=nitric}
- * @param redis the Redis store's settings
- * @param postgres the PostgreSQL store's settings
+ * @param redis the Redis store's config: present with {@code --store=redis} where the store is
+ *     reached, that is not under the Nitric CLI's collection (there no store is connected to, and
+ *     the URL may come only at deployment)
+ * @param postgres the PostgreSQL store's config, likewise with {@code --store=postgres}
  * @param maxConnectionLife how long a registry entry lives after connect
  * @param handlerTimeout how long a handler may run before its event is answered without it
  * @param sendTimeout how long one send or close may take before it counts as failed
@@ -37,8 +41,8 @@ public record AppSettings(
     int localGrpcPort,
     int localWebsocketPort,
     String kvStore,
-    RedisSettings redis,
-    PostgresSettings postgres,
+    Optional<RedisRegistryConfig> redis,
+    Optional<PostgresRegistryConfig> postgres,
     Duration maxConnectionLife,
     Duration handlerTimeout,
     Duration sendTimeout,
@@ -68,15 +72,15 @@ public record AppSettings(
       throw new IllegalArgumentException("NITRIC_ENVIRONMENT must be run, build or cloud, got '" + nitricEnvironment + "'");
     }
     // under the Nitric CLI's collection no store is reached, so its settings may come only at deployment
-    boolean collecting = nitricEnvironment.equals("build");
-    if (store == StoreKind.REDIS && !redis.configured() && !collecting) {
+    boolean collecting = collecting(nitricEnvironment);
+    if (store == StoreKind.REDIS && redis.isEmpty() && !collecting) {
       throw new IllegalArgumentException("--store=redis needs --redis-url (or NITRICWS_REDIS_URL), e.g. redis://127.0.0.1:6379");
     }
-    if (store == StoreKind.POSTGRES && !postgres.configured() && !collecting) {
+    if (store == StoreKind.POSTGRES && postgres.isEmpty() && !collecting) {
       throw new IllegalArgumentException(
           "--store=postgres needs --postgres-url (or NITRICWS_POSTGRES_URL), e.g. jdbc:postgresql://127.0.0.1:5432/app");
     }
-    if (nitricEnvironment.equals("build") && serviceAddress.isEmpty()) {
+    if (collecting && serviceAddress.isEmpty()) {
       throw new IllegalArgumentException("NITRIC_ENVIRONMENT=build needs SERVICE_ADDRESS: the Nitric CLI sets both "
           + "when it collects the app's resources");
     }
@@ -101,6 +105,11 @@ public record AppSettings(
    * registers its handlers once, touches no store and exits.
    */
   public boolean collecting() {
+    return collecting(nitricEnvironment);
+  }
+
+  /** Whether {@code nitricEnvironment} (NITRIC_ENVIRONMENT) is the Nitric CLI's build-time collection. */
+  static boolean collecting(String nitricEnvironment) {
     return nitricEnvironment.equals("build");
   }
 
@@ -115,7 +124,7 @@ public record AppSettings(
   public String toString() {
     return "AppSettings[store=" + store.flag() + ", socket=" + socket + ", serviceAddress=" + serviceAddress.orElse("(embedded)")
         + ", environment=" + nitricEnvironment + ", kvStore=" + kvStore
-        + (store == StoreKind.REDIS ? ", " + redis : "") + (store == StoreKind.POSTGRES ? ", " + postgres : "")
+        + redis.map(config -> ", " + config).orElse("") + postgres.map(config -> ", " + config).orElse("")
         + ", maxConnectionLife=" + maxConnectionLife + ", handlerTimeout=" + handlerTimeout + ", sendTimeout=" + sendTimeout
         + ", authentication=" + (authentication.isPresent() ? "hmac" : "off") + ", runtime=" + runtimeCredentials + "]";
   }

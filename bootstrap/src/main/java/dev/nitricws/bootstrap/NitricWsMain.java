@@ -1,6 +1,8 @@
 package dev.nitricws.bootstrap;
 
 import dev.nitricws.adapters.nitric.RuntimeCredentials;
+import dev.nitricws.adapters.postgres.PostgresRegistryConfig;
+import dev.nitricws.adapters.redis.RedisRegistryConfig;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.HmacTokens;
 import java.io.PrintWriter;
@@ -11,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -99,7 +103,8 @@ public final class NitricWsMain implements Callable<Integer> {
   String postgresConnectionTimeout;
 
   @Option(names = "--postgres-statement-timeout", defaultValue = "${env:NITRICWS_POSTGRES_STATEMENT_TIMEOUT:-10s}",
-      description = "How long one statement may run (NITRICWS_POSTGRES_STATEMENT_TIMEOUT). Default: ${DEFAULT-VALUE}.")
+      description = "How long one statement may run; 0s sets no limit, leaving the server's statement_timeout "
+          + "(NITRICWS_POSTGRES_STATEMENT_TIMEOUT). Default: ${DEFAULT-VALUE}.")
   String postgresStatementTimeout;
 
   @Option(names = "--postgres-migrate", defaultValue = "${env:NITRICWS_POSTGRES_MIGRATE:-true}", arity = "1",
@@ -161,24 +166,82 @@ public final class NitricWsMain implements Callable<Integer> {
 
   /** Reads the settings; throws IllegalArgumentException naming a bad value. */
   AppSettings settings() {
-    String environment = Optional.ofNullable(System.getenv("NITRIC_ENVIRONMENT")).filter(s -> !s.isBlank()).orElse("run");
+    String environment = Optional.ofNullable(System.getenv("NITRIC_ENVIRONMENT")).filter(s -> !s.isBlank()).orElse("run")
+        .trim().toLowerCase(Locale.ROOT);
+    StoreKind kind = StoreKind.parse(store);
+    // every store flag is checked, whichever store is chosen; the chosen store's config is built
+    // once its URL is given, except under the Nitric CLI's collection, where no store is reached
+    RedisRegistryConfig.Builder redisFlags = redisFlags();
+    PostgresRegistryConfig.Builder postgresFlags = postgresFlags();
+    boolean reached = !AppSettings.collecting(environment);
+    Optional<RedisRegistryConfig> redis = kind == StoreKind.REDIS && reached && given(redisUrl)
+        ? Optional.of(flag("--redis-url", "uri", () -> redisFlags.uri(redisUrl).build())) : Optional.empty();
+    Optional<PostgresRegistryConfig> postgres = kind == StoreKind.POSTGRES && reached && given(postgresUrl)
+        ? Optional.of(flag("--postgres-url", "jdbcUrl", () -> postgresFlags.jdbcUrl(postgresUrl).build())) : Optional.empty();
     return new AppSettings(
-        StoreKind.parse(store),
+        kind,
         SocketName.of(socket),
         Optional.ofNullable(serviceAddress).filter(s -> !s.isBlank()),
-        environment.trim().toLowerCase(Locale.ROOT),
+        environment,
         grpcPort,
         wsPort,
         kvStore,
-        new RedisSettings(redisUrl, redisCluster, duration("--redis-command-timeout", redisCommandTimeout)),
-        new PostgresSettings(postgresUrl, postgresUser, postgresPassword, postgresSchema, postgresPoolSize,
-            duration("--postgres-connection-timeout", postgresConnectionTimeout),
-            duration("--postgres-statement-timeout", postgresStatementTimeout), postgresMigrate),
+        redis,
+        postgres,
         duration("--max-connection-life", maxConnectionLife),
         duration("--handler-timeout", handlerTimeout),
         duration("--send-timeout", sendTimeout),
         tokens(),
         runtimeCredentials());
+  }
+
+  /** The Redis flags on the adapter's config builder, each value checked by the adapter's rule. */
+  private RedisRegistryConfig.Builder redisFlags() {
+    RedisRegistryConfig.Builder redis = RedisRegistryConfig.builder().cluster(redisCluster);
+    durationFlag("--redis-command-timeout", "commandTimeout", redisCommandTimeout, redis::commandTimeout);
+    return redis;
+  }
+
+  /**
+   * The PostgreSQL flags on the adapter's config builder, each value checked by the adapter's
+   * rule; a blank user or an empty password counts as not given.
+   */
+  private PostgresRegistryConfig.Builder postgresFlags() {
+    PostgresRegistryConfig.Builder postgres = PostgresRegistryConfig.builder().migrate(postgresMigrate);
+    flag("--postgres-user", "user", () -> postgres.user(given(postgresUser) ? postgresUser : null));
+    flag("--postgres-password", "password",
+        () -> postgres.password(postgresPassword == null || postgresPassword.isEmpty() ? null : postgresPassword));
+    flag("--postgres-schema", "schema", () -> postgres.schema(postgresSchema));
+    flag("--postgres-pool-size", "poolSize", () -> postgres.poolSize(postgresPoolSize));
+    durationFlag("--postgres-connection-timeout", "connectionTimeout", postgresConnectionTimeout,
+        postgres::connectionTimeout);
+    durationFlag("--postgres-statement-timeout", "statementTimeout", postgresStatementTimeout,
+        postgres::statementTimeout);
+    return postgres;
+  }
+
+  /**
+   * Hands a flag's value to a store config ({@code set}). The config's refusal starts with its own
+   * name for the setting; it is given again with the flag's name in its place.
+   */
+  private static <T> T flag(String flag, String setting, Supplier<T> set) {
+    try {
+      return set.get();
+    } catch (IllegalArgumentException e) {
+      String message = e.getMessage();
+      throw new IllegalArgumentException(message.startsWith(setting + " ")
+          ? flag + message.substring(setting.length()) : flag + ": " + message, e);
+    }
+  }
+
+  /** {@link #flag} for a duration flag, once its text is parsed. */
+  private static void durationFlag(String flag, String setting, String text, Function<Duration, ?> set) {
+    Duration value = duration(flag, text);
+    flag(flag, setting, () -> set.apply(value));
+  }
+
+  private static boolean given(String value) {
+    return value != null && !value.isBlank();
   }
 
   /** The runtime token (from the environment only: a flag would show in the process list), TLS and CA. */

@@ -7,9 +7,7 @@ import com.google.inject.Singleton;
 import dev.nitricws.adapters.memory.InMemoryConnectionRegistry;
 import dev.nitricws.adapters.nitric.NitricRuntimeClient;
 import dev.nitricws.adapters.postgres.PostgresConnectionRegistry;
-import dev.nitricws.adapters.postgres.PostgresRegistryConfig;
 import dev.nitricws.adapters.redis.RedisConnectionRegistry;
-import dev.nitricws.adapters.redis.RedisRegistryConfig;
 import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.ports.ScopedConnectionRegistry;
 import java.time.Clock;
@@ -42,6 +40,15 @@ final class StoreModules {
     };
   }
 
+  /**
+   * A store that several gateways may share: {@code registry}, closed on stop, with this
+   * gateway's connections kept apart from other gateways' by its scope.
+   */
+  private static <R extends ConnectionRegistry & AutoCloseable> ConnectionRegistry shared(
+      String name, R registry, Lifecycle lifecycle, GatewayScope scope) {
+    return ScopedConnectionRegistry.deferred(lifecycle.closeOnStop(name, registry), scope.stage());
+  }
+
   /** Connections in a Nitric key-value store, through the runtime the app serves. */
   static final class NitricStoreModule extends AbstractModule {
     @Provides
@@ -59,11 +66,8 @@ final class StoreModules {
     @Provides
     @Singleton
     ConnectionRegistry registry(AppSettings settings, Clock clock, Lifecycle lifecycle, GatewayScope scope) {
-      RedisSettings redis = settings.redis();
-      RedisRegistryConfig config = (redis.cluster() ? RedisRegistryConfig.cluster(redis.url()) : RedisRegistryConfig.standalone(redis.url()))
-          .withCommandTimeout(redis.commandTimeout());
-      RedisConnectionRegistry registry = lifecycle.closeOnStop("redis registry", RedisConnectionRegistry.connect(config, clock));
-      return ScopedConnectionRegistry.deferred(registry, scope.stage());
+      return shared("redis registry", RedisConnectionRegistry.connect(settings.redis().orElseThrow(), clock),
+          lifecycle, scope);
     }
   }
 
@@ -75,26 +79,8 @@ final class StoreModules {
     @Provides
     @Singleton
     ConnectionRegistry registry(AppSettings settings, Clock clock, Lifecycle lifecycle, GatewayScope scope) {
-      PostgresConnectionRegistry registry =
-          lifecycle.closeOnStop("postgres registry", PostgresConnectionRegistry.start(config(settings.postgres()), clock));
-      return ScopedConnectionRegistry.deferred(registry, scope.stage());
-    }
-
-    /** The registry's settings: the URL as given (sslmode, sslrootcert and the rest reach the driver), then the flags. */
-    static PostgresRegistryConfig config(PostgresSettings postgres) {
-      PostgresRegistryConfig config = PostgresRegistryConfig.forUrl(postgres.url())
-          .withSchema(postgres.schema())
-          .withPoolSize(postgres.poolSize())
-          .withConnectionTimeout(postgres.connectionTimeout())
-          .withStatementTimeout(postgres.statementTimeout())
-          .withMigrate(postgres.migrate());
-      if (postgres.user() != null && !postgres.user().isBlank()) {
-        config = config.withUser(postgres.user());
-      }
-      if (postgres.password() != null && !postgres.password().isEmpty()) {
-        config = config.withPassword(postgres.password());
-      }
-      return config;
+      return shared("postgres registry", PostgresConnectionRegistry.start(settings.postgres().orElseThrow(), clock),
+          lifecycle, scope);
     }
   }
 

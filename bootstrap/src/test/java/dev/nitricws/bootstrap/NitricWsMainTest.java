@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nitricws.adapters.nitric.RuntimeCredentials;
+import dev.nitricws.adapters.postgres.PostgresRegistryConfig;
+import dev.nitricws.adapters.redis.RedisRegistryConfig;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -19,8 +21,8 @@ class NitricWsMainTest {
     assertThat(s.serviceAddress()).contains("10.0.0.1:50051");
     assertThat(s.embedded()).isFalse();
     assertThat(s.maxConnectionLife()).isEqualTo(Duration.ofMinutes(90));
-    assertThat(s.postgres().statementTimeout()).isEqualTo(Duration.ofSeconds(10));
-    assertThat(s.postgres().migrate()).isTrue();
+    assertThat(s.postgres().orElseThrow().statementTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(s.postgres().orElseThrow().migrate()).isTrue();
     assertThat(s.toString()).doesNotContain("s3cret").contains("schema=nitricws");
   }
 
@@ -54,8 +56,7 @@ class NitricWsMainTest {
 
   private static AppSettings settings(StoreKind store, String environment, java.util.Optional<String> address) {
     return new AppSettings(store, dev.nitricws.domain.SocketName.of("chat"), address, environment, 0, 4000,
-        "connections", new RedisSettings(null, false, Duration.ofSeconds(5)),
-        new PostgresSettings(null, null, null, "nitricws", 10, Duration.ofSeconds(5), Duration.ofSeconds(10), true),
+        "connections", java.util.Optional.empty(), java.util.Optional.empty(),
         Duration.ofHours(2), Duration.ofSeconds(10), Duration.ofSeconds(10), java.util.Optional.empty(),
         dev.nitricws.adapters.nitric.RuntimeCredentials.none());
   }
@@ -90,8 +91,40 @@ class NitricWsMainTest {
     AppSettings s = NitricWsMain.parse("--store=postgres", "--postgres-url=" + url, "--postgres-user=app",
         "--postgres-password=s3cret");
 
-    assertThat(StoreModules.PostgresStoreModule.config(s.postgres()).jdbcUrl()).isEqualTo(url);
-    assertThat(StoreModules.PostgresStoreModule.config(s.postgres()).user()).isEqualTo("app");
+    assertThat(s.postgres().orElseThrow().jdbcUrl()).isEqualTo(url);
+    assertThat(s.postgres().orElseThrow().user()).isEqualTo("app");
+  }
+
+  @Test
+  void theStoreFlagsBuildTheAdaptersOwnConfigs() {
+    AppSettings redis = NitricWsMain.parse("--store=redis", "--redis-url=redis://:s3cret@127.0.0.1:6379",
+        "--redis-cluster=false", "--redis-command-timeout=2s");
+    assertThat(redis.redis()).contains(RedisRegistryConfig.builder().uri("redis://:s3cret@127.0.0.1:6379")
+        .commandTimeout(Duration.ofSeconds(2)).build());
+    assertThat(redis.postgres()).as("no config for a store not chosen, and no URL needed for it").isEmpty();
+    assertThat(redis.toString()).doesNotContain("s3cret");
+
+    AppSettings postgres = NitricWsMain.parse("--store=postgres", "--postgres-url=jdbc:postgresql://db/app",
+        "--postgres-user= ", "--postgres-schema=chat_1", "--postgres-pool-size=4", "--postgres-connection-timeout=2s",
+        "--postgres-statement-timeout=0s", "--postgres-migrate=false");
+    assertThat(postgres.postgres()).contains(PostgresRegistryConfig.builder().jdbcUrl("jdbc:postgresql://db/app")
+        .schema("chat_1").poolSize(4).connectionTimeout(Duration.ofSeconds(2)).statementTimeout(Duration.ZERO)
+        .migrate(false).build());
+    assertThat(postgres.redis()).isEmpty();
+  }
+
+  @Test
+  void aStoreFlagTheAdapterRefusesIsNamedWhateverTheStore() {
+    assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--postgres-pool-size=0"))
+        .hasMessage("--postgres-pool-size must be between 1 and 200, got 0");
+    assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--postgres-statement-timeout=2h"))
+        .hasMessageStartingWith("--postgres-statement-timeout must be zero (none) or between 0.001s and 1h, got PT2H");
+    assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--postgres-connection-timeout=soon"))
+        .hasMessageContaining("--postgres-connection-timeout takes a duration");
+    assertThatThrownBy(() -> NitricWsMain.parse("--store=postgres", "--postgres-url=jdbc:mysql://db/app"))
+        .hasMessageStartingWith("--postgres-url 'jdbc:mysql://db/app' must start with 'jdbc:postgresql:'");
+    assertThatThrownBy(() -> NitricWsMain.parse("--store=redis", "--redis-url=redis://h:1,h:2"))
+        .hasMessageStartingWith("--redis-url: Redis URI").hasMessageContaining("set cluster to true");
   }
 
   @Test

@@ -10,8 +10,11 @@ import java.util.regex.Pattern;
 
 /**
  * How to reach the PostgreSQL database of a {@link PostgresConnectionRegistry} and how to use it.
- * Validates itself: a bad value throws {@link IllegalArgumentException} naming the value and the
- * rule. {@link #toString()} masks the password.
+ * Built with {@link #builder()} (or {@link #forUrl} / {@link #forServer} for the defaults); a copy
+ * with changes with {@link #toBuilder()}. Validates itself: a bad value throws {@link
+ * IllegalArgumentException} whose message starts with the setting's name and says the rule. The
+ * builder checks each value as it is set, with the same rules. {@link #toString()} masks the
+ * password.
  *
  * @param jdbcUrl {@code jdbc:postgresql://host:port/database[?parameters]}; must not hold a
  *     password (give it as {@code password}, so the URL can be logged and shown in errors)
@@ -21,8 +24,9 @@ import java.util.regex.Pattern;
  *     digits and {@code _}, default {@value #DEFAULT_SCHEMA}
  * @param poolSize database connections, and threads running store work; 1 to {@value #MAX_POOL_SIZE}
  * @param connectionTimeout the longest wait for a database connection; 250 ms to 10 min
- * @param statementTimeout the longest a statement may run (server side {@code statement_timeout});
- *     zero for no limit, otherwise 1 ms to 1 h
+ * @param statementTimeout the longest a statement may run (server side {@code statement_timeout}),
+ *     1 ms to 1 h; or zero: the registry sets no limit of its own, so the server's setting
+ *     applies (PostgreSQL's default, {@code statement_timeout = 0}, is no limit)
  * @param purgeInterval how often expired rows are deleted in the background; zero for never
  *     (then call {@link PostgresConnectionRegistry#purgeExpired()} yourself), otherwise 1 s to 1 day
  * @param maxQueued operations accepted while every connection is busy; beyond that an operation
@@ -56,48 +60,34 @@ public record PostgresRegistryConfig(
   private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)([?&][a-z]*password=)[^&]*");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}]");
 
+  /** Every rule, in one place: the builder's setters run the same checks. */
   public PostgresRegistryConfig {
-    requireNonNull(jdbcUrl, "jdbcUrl");
-    requireNonNull(schema, "schema");
-    requireNonNull(connectionTimeout, "connectionTimeout");
-    requireNonNull(statementTimeout, "statementTimeout");
-    requireNonNull(purgeInterval, "purgeInterval");
-    if (PASSWORD_PARAMETER.matcher(jdbcUrl).find()) {
-      // never echo this URL: it holds the secret
-      throw new IllegalArgumentException("jdbcUrl " + redact(jdbcUrl) + " holds a password parameter;"
-          + " give the password as the password setting instead, so the URL can be logged safely");
-    }
-    if (!jdbcUrl.startsWith(URL_PREFIX) || jdbcUrl.length() == URL_PREFIX.length()) {
-      throw new IllegalArgumentException("jdbcUrl '" + jdbcUrl + "' must start with '" + URL_PREFIX
-          + "', e.g. jdbc:postgresql://127.0.0.1:5432/app");
-    }
-    if (jdbcUrl.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
-      throw new IllegalArgumentException("jdbcUrl '" + printable(jdbcUrl) + "' must not contain white space"
-          + " or control characters");
-    }
-    if (user != null && (user.isBlank() || user.chars().anyMatch(Character::isISOControl))) {
-      throw new IllegalArgumentException("user '" + printable(user) + "' must not be blank or hold control"
-          + " characters (use null to take the user from the URL)");
-    }
-    if (password != null && password.indexOf('\u0000') >= 0) {
-      throw new IllegalArgumentException("password must not contain U+0000");
-    }
+    checkJdbcUrl(jdbcUrl);
+    checkUser(user);
+    checkPassword(password);
     checkSchema(schema);
-    if (poolSize < 1 || poolSize > MAX_POOL_SIZE) {
-      throw new IllegalArgumentException("poolSize must be between 1 and " + MAX_POOL_SIZE + ", got " + poolSize);
-    }
-    checkRange("connectionTimeout", connectionTimeout, Duration.ofMillis(250), Duration.ofMinutes(10), false);
-    checkRange("statementTimeout", statementTimeout, Duration.ofMillis(1), Duration.ofHours(1), true);
-    checkRange("purgeInterval", purgeInterval, Duration.ofSeconds(1), Duration.ofDays(1), true);
-    if (maxQueued < 1 || maxQueued > 1_000_000) {
-      throw new IllegalArgumentException("maxQueued must be between 1 and 1000000, got " + maxQueued);
-    }
+    checkPoolSize(poolSize);
+    checkConnectionTimeout(connectionTimeout);
+    checkStatementTimeout(statementTimeout);
+    checkPurgeInterval(purgeInterval);
+    checkMaxQueued(maxQueued);
+  }
+
+  /** A builder with every default and no URL yet. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this configuration's values. */
+  public Builder toBuilder() {
+    return builder().jdbcUrl(jdbcUrl).user(user).password(password).schema(schema).poolSize(poolSize)
+        .connectionTimeout(connectionTimeout).statementTimeout(statementTimeout).purgeInterval(purgeInterval)
+        .maxQueued(maxQueued).migrate(migrate);
   }
 
   /** A configuration for the database at {@code jdbcUrl}, with every default. */
   public static PostgresRegistryConfig forUrl(String jdbcUrl) {
-    return new PostgresRegistryConfig(jdbcUrl, null, null, DEFAULT_SCHEMA, DEFAULT_POOL_SIZE,
-        DEFAULT_CONNECTION_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT, DEFAULT_PURGE_INTERVAL, DEFAULT_MAX_QUEUED, true);
+    return builder().jdbcUrl(jdbcUrl).build();
   }
 
   /**
@@ -121,7 +111,7 @@ public record PostgresRegistryConfig(
           + " and no control characters");
     }
     String path = URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
-    return forUrl("jdbc:postgresql://" + host + ":" + port + "/" + path).withUser(user).withPassword(password);
+    return builder().jdbcUrl("jdbc:postgresql://" + host + ":" + port + "/" + path).user(user).password(password).build();
   }
 
   /** Throws {@link IllegalArgumentException} naming the rule when {@code schema} is not a plain schema name. */
@@ -130,51 +120,6 @@ public record PostgresRegistryConfig(
     if (!SCHEMA.matcher(schema).matches() || schema.startsWith("pg_")) {
       throw new IllegalArgumentException("schema '" + printable(schema) + "' is refused: " + SCHEMA_RULE);
     }
-  }
-
-  public PostgresRegistryConfig withUser(String user) {
-    return new PostgresRegistryConfig(jdbcUrl, user, password, schema, poolSize, connectionTimeout,
-        statementTimeout, purgeInterval, maxQueued, migrate);
-  }
-
-  public PostgresRegistryConfig withPassword(String password) {
-    return new PostgresRegistryConfig(jdbcUrl, user, password, schema, poolSize, connectionTimeout,
-        statementTimeout, purgeInterval, maxQueued, migrate);
-  }
-
-  public PostgresRegistryConfig withSchema(String schema) {
-    return new PostgresRegistryConfig(jdbcUrl, user, password, schema, poolSize, connectionTimeout,
-        statementTimeout, purgeInterval, maxQueued, migrate);
-  }
-
-  public PostgresRegistryConfig withPoolSize(int poolSize) {
-    return new PostgresRegistryConfig(jdbcUrl, user, password, schema, poolSize, connectionTimeout,
-        statementTimeout, purgeInterval, maxQueued, migrate);
-  }
-
-  public PostgresRegistryConfig withConnectionTimeout(Duration connectionTimeout) {
-    return new PostgresRegistryConfig(jdbcUrl, user, password, schema, poolSize, connectionTimeout,
-        statementTimeout, purgeInterval, maxQueued, migrate);
-  }
-
-  public PostgresRegistryConfig withStatementTimeout(Duration statementTimeout) {
-    return new PostgresRegistryConfig(jdbcUrl, user, password, schema, poolSize, connectionTimeout,
-        statementTimeout, purgeInterval, maxQueued, migrate);
-  }
-
-  public PostgresRegistryConfig withPurgeInterval(Duration purgeInterval) {
-    return new PostgresRegistryConfig(jdbcUrl, user, password, schema, poolSize, connectionTimeout,
-        statementTimeout, purgeInterval, maxQueued, migrate);
-  }
-
-  public PostgresRegistryConfig withMaxQueued(int maxQueued) {
-    return new PostgresRegistryConfig(jdbcUrl, user, password, schema, poolSize, connectionTimeout,
-        statementTimeout, purgeInterval, maxQueued, migrate);
-  }
-
-  public PostgresRegistryConfig withMigrate(boolean migrate) {
-    return new PostgresRegistryConfig(jdbcUrl, user, password, schema, poolSize, connectionTimeout,
-        statementTimeout, purgeInterval, maxQueued, migrate);
   }
 
   /** Where the registry lives, for messages and logs: the URL (which holds no password) and the schema. */
@@ -196,15 +141,159 @@ public record PostgresRegistryConfig(
         + ", maxQueued=" + maxQueued + ", migrate=" + migrate + "]";
   }
 
-  private static void checkRange(String name, Duration value, Duration min, Duration max, boolean zeroAllowed) {
+  /**
+   * Collects the settings of a {@link PostgresRegistryConfig}; each setter checks its value and
+   * throws as the record would. {@link #build()} needs the URL.
+   */
+  public static final class Builder {
+    private String jdbcUrl;
+    private String user;
+    private String password;
+    private String schema = DEFAULT_SCHEMA;
+    private int poolSize = DEFAULT_POOL_SIZE;
+    private Duration connectionTimeout = DEFAULT_CONNECTION_TIMEOUT;
+    private Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
+    private Duration purgeInterval = DEFAULT_PURGE_INTERVAL;
+    private int maxQueued = DEFAULT_MAX_QUEUED;
+    private boolean migrate = true;
+
+    private Builder() {}
+
+    public Builder jdbcUrl(String jdbcUrl) {
+      this.jdbcUrl = checkJdbcUrl(jdbcUrl);
+      return this;
+    }
+
+    /** @param user null to take it from the URL or the driver's default */
+    public Builder user(String user) {
+      this.user = checkUser(user);
+      return this;
+    }
+
+    /** @param password null when the server needs none */
+    public Builder password(String password) {
+      this.password = checkPassword(password);
+      return this;
+    }
+
+    public Builder schema(String schema) {
+      checkSchema(schema);
+      this.schema = schema;
+      return this;
+    }
+
+    public Builder poolSize(int poolSize) {
+      this.poolSize = checkPoolSize(poolSize);
+      return this;
+    }
+
+    public Builder connectionTimeout(Duration connectionTimeout) {
+      this.connectionTimeout = checkConnectionTimeout(connectionTimeout);
+      return this;
+    }
+
+    /** @param statementTimeout zero: the registry sets no limit (the server's setting applies) */
+    public Builder statementTimeout(Duration statementTimeout) {
+      this.statementTimeout = checkStatementTimeout(statementTimeout);
+      return this;
+    }
+
+    /** @param purgeInterval zero: no background purge */
+    public Builder purgeInterval(Duration purgeInterval) {
+      this.purgeInterval = checkPurgeInterval(purgeInterval);
+      return this;
+    }
+
+    public Builder maxQueued(int maxQueued) {
+      this.maxQueued = checkMaxQueued(maxQueued);
+      return this;
+    }
+
+    public Builder migrate(boolean migrate) {
+      this.migrate = migrate;
+      return this;
+    }
+
+    /** @throws NullPointerException when no URL was given */
+    public PostgresRegistryConfig build() {
+      return new PostgresRegistryConfig(jdbcUrl, user, password, schema, poolSize, connectionTimeout,
+          statementTimeout, purgeInterval, maxQueued, migrate);
+    }
+  }
+
+  // --------------------------------------------------------------------------- the rules
+
+  private static String checkJdbcUrl(String jdbcUrl) {
+    requireNonNull(jdbcUrl, "jdbcUrl");
+    if (PASSWORD_PARAMETER.matcher(jdbcUrl).find()) {
+      // never echo this URL: it holds the secret
+      throw new IllegalArgumentException("jdbcUrl " + redact(jdbcUrl) + " holds a password parameter;"
+          + " give the password as the password setting instead, so the URL can be logged safely");
+    }
+    if (!jdbcUrl.startsWith(URL_PREFIX) || jdbcUrl.length() == URL_PREFIX.length()) {
+      throw new IllegalArgumentException("jdbcUrl '" + jdbcUrl + "' must start with '" + URL_PREFIX
+          + "', e.g. jdbc:postgresql://127.0.0.1:5432/app");
+    }
+    if (jdbcUrl.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+      throw new IllegalArgumentException("jdbcUrl '" + printable(jdbcUrl) + "' must not contain white space"
+          + " or control characters");
+    }
+    return jdbcUrl;
+  }
+
+  private static String checkUser(String user) {
+    if (user != null && (user.isBlank() || user.chars().anyMatch(Character::isISOControl))) {
+      throw new IllegalArgumentException("user '" + printable(user) + "' must not be blank or hold control"
+          + " characters (use null to take the user from the URL)");
+    }
+    return user;
+  }
+
+  private static String checkPassword(String password) {
+    if (password != null && password.indexOf('\u0000') >= 0) {
+      throw new IllegalArgumentException("password must not contain U+0000");
+    }
+    return password;
+  }
+
+  private static int checkPoolSize(int poolSize) {
+    return checkCount("poolSize", poolSize, MAX_POOL_SIZE);
+  }
+
+  private static int checkMaxQueued(int maxQueued) {
+    return checkCount("maxQueued", maxQueued, 1_000_000);
+  }
+
+  private static int checkCount(String name, int value, int max) {
+    if (value < 1 || value > max) {
+      throw new IllegalArgumentException(name + " must be between 1 and " + max + ", got " + value);
+    }
+    return value;
+  }
+
+  private static Duration checkConnectionTimeout(Duration connectionTimeout) {
+    return checkRange("connectionTimeout", connectionTimeout, Duration.ofMillis(250), Duration.ofMinutes(10), false);
+  }
+
+  private static Duration checkStatementTimeout(Duration statementTimeout) {
+    return checkRange("statementTimeout", statementTimeout, Duration.ofMillis(1), Duration.ofHours(1), true);
+  }
+
+  private static Duration checkPurgeInterval(Duration purgeInterval) {
+    return checkRange("purgeInterval", purgeInterval, Duration.ofSeconds(1), Duration.ofDays(1), true);
+  }
+
+  private static Duration checkRange(String name, Duration value, Duration min, Duration max, boolean zeroAllowed) {
+    requireNonNull(value, name);
     if (zeroAllowed && value.isZero()) {
-      return;
+      return value;
     }
     if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
       throw new IllegalArgumentException(name + " must be " + (zeroAllowed ? "zero (none) or " : "")
           + "between " + min.toString().toLowerCase(Locale.ROOT).substring(2) + " and "
           + max.toString().toLowerCase(Locale.ROOT).substring(2) + ", got " + value);
     }
+    return value;
   }
 
   /** The value cut to a readable length with control characters escaped, for messages. */

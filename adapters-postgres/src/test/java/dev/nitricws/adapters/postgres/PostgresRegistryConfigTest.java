@@ -38,7 +38,7 @@ class PostgresRegistryConfigTest {
 
   @Test
   void toStringMasksThePassword() {
-    PostgresRegistryConfig config = PostgresRegistryConfig.forUrl(URL).withUser("app").withPassword("s3cret-pw");
+    PostgresRegistryConfig config = PostgresRegistryConfig.builder().jdbcUrl(URL).user("app").password("s3cret-pw").build();
 
     assertThat(config.toString()).doesNotContain("s3cret-pw").contains("password=****").contains(URL);
     assertThat(PostgresRegistryConfig.forUrl(URL).toString()).contains("password=(none)");
@@ -60,11 +60,11 @@ class PostgresRegistryConfigTest {
   @Test
   void schemaNamesAreCheckedStrictly() {
     for (String ok : List.of("nitricws", "_x", "nws_it_0a1b", "a".repeat(63))) {
-      assertThat(PostgresRegistryConfig.forUrl(URL).withSchema(ok).schema()).isEqualTo(ok);
+      assertThat(PostgresRegistryConfig.builder().jdbcUrl(URL).schema(ok).build().schema()).isEqualTo(ok);
     }
     for (String bad : List.of("", "x\"; drop table y; --", "Upper", "1abc", "a-b", "a b", "pg_catalog",
         "a".repeat(64), "sch\u00e9ma", "a.b")) {
-      assertThatThrownBy(() -> PostgresRegistryConfig.forUrl(URL).withSchema(bad))
+      assertThatThrownBy(() -> PostgresRegistryConfig.builder().jdbcUrl(URL).schema(bad))
           .as("schema %s", bad)
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("lowercase letters a-z, digits and '_'");
@@ -73,39 +73,56 @@ class PostgresRegistryConfigTest {
 
   @Test
   void badValuesNameTheValueAndTheRule() {
-    PostgresRegistryConfig config = PostgresRegistryConfig.forUrl(URL);
+    PostgresRegistryConfig.Builder config = PostgresRegistryConfig.forUrl(URL).toBuilder();
 
     assertThatThrownBy(() -> PostgresRegistryConfig.forUrl("jdbc:mysql://h/db"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jdbc:mysql://h/db")
         .hasMessageContaining("must start with 'jdbc:postgresql:'");
-    assertThatThrownBy(() -> config.withPoolSize(0))
+    assertThatThrownBy(() -> config.poolSize(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("poolSize must be between 1 and 200, got 0");
-    assertThatThrownBy(() -> config.withConnectionTimeout(Duration.ofMillis(10)))
+    assertThatThrownBy(() -> config.connectionTimeout(Duration.ofMillis(10)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connectionTimeout must be between");
-    assertThatThrownBy(() -> config.withStatementTimeout(Duration.ofSeconds(-1)))
+    assertThatThrownBy(() -> config.statementTimeout(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("statementTimeout must be zero (none) or");
-    assertThatThrownBy(() -> config.withPurgeInterval(Duration.ofMillis(10)))
+    assertThatThrownBy(() -> config.purgeInterval(Duration.ofMillis(10)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("purgeInterval");
-    assertThatThrownBy(() -> config.withMaxQueued(0))
+    assertThatThrownBy(() -> config.maxQueued(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxQueued");
-    assertThatThrownBy(() -> config.withUser(" "))
+    assertThatThrownBy(() -> config.user(" "))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user");
     assertThatThrownBy(() -> PostgresRegistryConfig.forServer("evil/host?x=", 5432, "db", null, null))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("host");
     assertThatThrownBy(() -> PostgresRegistryConfig.forServer("localhost", 0, "db", null, null))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port must be between 1 and 65535");
-    assertThatThrownBy(() -> config.withSchema(null)).isInstanceOf(NullPointerException.class).hasMessage("schema");
-    assertThat(config.withStatementTimeout(Duration.ZERO).statementTimeout()).isZero();
-    assertThat(config.withPurgeInterval(Duration.ZERO).purgeInterval()).isZero();
+    assertThatThrownBy(() -> config.schema(null)).isInstanceOf(NullPointerException.class).hasMessage("schema");
+    assertThat(config.statementTimeout(Duration.ZERO).build().statementTimeout()).isZero();
+    assertThat(config.purgeInterval(Duration.ZERO).build().purgeInterval()).isZero();
+  }
+
+  @Test
+  void theRecordAndTheBuilderApplyTheSameRules() {
+    assertThatThrownBy(() -> new PostgresRegistryConfig(URL, null, null, "nitricws", 0,
+        Duration.ofSeconds(1), Duration.ZERO, Duration.ZERO, 10, true))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("poolSize must be between 1 and 200, got 0");
+    assertThatThrownBy(() -> PostgresRegistryConfig.builder().build())
+        .isInstanceOf(NullPointerException.class).hasMessage("jdbcUrl");
+
+    PostgresRegistryConfig changed = PostgresRegistryConfig.builder().jdbcUrl(URL).user("app").password("pw")
+        .schema("other").poolSize(3).connectionTimeout(Duration.ofSeconds(2)).statementTimeout(Duration.ZERO)
+        .purgeInterval(Duration.ofSeconds(30)).maxQueued(5).migrate(false).build();
+    assertThat(changed.toBuilder().build()).isEqualTo(changed);
+    assertThat(changed.toBuilder().poolSize(4).build())
+        .isEqualTo(new PostgresRegistryConfig(URL, "app", "pw", "other", 4, Duration.ofSeconds(2), Duration.ZERO,
+            Duration.ofSeconds(30), 5, false));
   }
 
   @Test
   void tlsParametersOfTheUrlReachTheDriverUnchanged() throws Exception {
     String url = URL + "?sslmode=verify-full&sslrootcert=/etc/nitricws/root.crt"
         + "&sslcert=/etc/nitricws/client.crt&sslkey=/etc/nitricws/client.pk8&connectTimeout=2";
-    PostgresRegistryConfig config = PostgresRegistryConfig.forUrl(url).withUser("app").withPassword("s3cret");
+    PostgresRegistryConfig config = PostgresRegistryConfig.builder().jdbcUrl(url).user("app").password("s3cret").build();
 
-    com.zaxxer.hikari.HikariConfig pool = PostgresConnectionRegistry.hikari(config);
+    com.zaxxer.hikari.HikariConfig pool = PostgresPool.settings(config);
     java.util.Properties driver = org.postgresql.Driver.parseURL(pool.getJdbcUrl(), pool.getDataSourceProperties());
 
     assertThat(config.jdbcUrl()).isEqualTo(url);

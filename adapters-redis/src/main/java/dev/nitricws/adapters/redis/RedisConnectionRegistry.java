@@ -73,12 +73,12 @@ public final class RedisConnectionRegistry implements ConnectionRegistry, AutoCl
     checkOpen();
     String[] keys = keys(connection.socket());
     long now = clock.millis();
-    long expires = ConnectionCodec.millis(connection.expiresAt());
+    long expires = RedisConnectionCodec.millis(connection.expiresAt());
     long life = expires - now;
     if (((expires ^ now) & (expires ^ life)) < 0) {
       life = expires > now ? Long.MAX_VALUE : Long.MIN_VALUE;
     }
-    String encoded = ConnectionCodec.encode(connection);
+    String encoded = RedisConnectionCodec.encode(connection);
     String id = connection.id().value();
     String lifeText = life > MAX_KEY_LIFE_MILLIS ? "persist" : Long.toString(life);
     return link.call(what("register", connection.socket()),
@@ -111,7 +111,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry, AutoCl
           if (encoded == null) {
             return Optional.<Connection>empty();
           }
-          Connection found = ConnectionCodec.decode(socket, id, encoded);
+          Connection found = RedisConnectionCodec.decode(socket, id, encoded);
           // a plain read: the expired entry is removed by the next register, count or scan
           return found.isExpiredAt(clock.instant()) ? Optional.<Connection>empty() : Optional.of(found);
         });

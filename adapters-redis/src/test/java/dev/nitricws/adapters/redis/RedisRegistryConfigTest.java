@@ -79,18 +79,35 @@ class RedisRegistryConfigTest {
     RedisRegistryConfig ok = RedisRegistryConfig.standalone("redis://h");
     assertThat(ok.commandTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(ok.keyPrefix()).isEqualTo("nws:");
-    assertThat(ok.withKeyPrefix("").keyPrefix()).isEmpty();
-    assertThat(ok.withKeyPrefix("app.v1:nws-").keyPrefix()).isEqualTo("app.v1:nws-");
-    assertThatThrownBy(() -> ok.withCommandTimeout(Duration.ZERO))
+    assertThat(ok.toBuilder().keyPrefix("").build().keyPrefix()).isEmpty();
+    assertThat(ok.toBuilder().keyPrefix("app.v1:nws-").build().keyPrefix()).isEqualTo("app.v1:nws-");
+    assertThatThrownBy(() -> ok.toBuilder().commandTimeout(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("commandTimeout").hasMessageContaining("PT0S");
-    assertThatThrownBy(() -> ok.withCommandTimeout(Duration.ofHours(1)))
+    assertThatThrownBy(() -> ok.toBuilder().commandTimeout(Duration.ofHours(1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("commandTimeout");
-    assertThatThrownBy(() -> ok.withKeyPrefix("a{b}"))
+    assertThatThrownBy(() -> ok.toBuilder().keyPrefix("a{b}"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'{'").hasMessageContaining("keyPrefix");
-    assertThatThrownBy(() -> ok.withKeyPrefix("x".repeat(65)))
+    assertThatThrownBy(() -> ok.toBuilder().keyPrefix("x".repeat(65)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("keyPrefix");
     assertThatThrownBy(() -> new RedisRegistryConfig(null, false, Duration.ofSeconds(1), ""))
         .isInstanceOf(NullPointerException.class).hasMessage("uri");
+  }
+
+  @Test
+  void theRecordAndTheBuilderApplyTheSameRules() {
+    assertThatThrownBy(() -> new RedisRegistryConfig("redis://h", false, Duration.ZERO, "nws:"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("commandTimeout must be positive, got PT0S");
+    assertThatThrownBy(() -> RedisRegistryConfig.builder().commandTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("commandTimeout must be positive, got PT0S");
+    assertThatThrownBy(() -> RedisRegistryConfig.builder().build())
+        .isInstanceOf(NullPointerException.class).hasMessage("uri");
+    assertThatThrownBy(() -> RedisRegistryConfig.builder().uri("redis://h:1,h:2").build())
+        .hasMessageContaining("set cluster to true");
+
+    RedisRegistryConfig changed = RedisRegistryConfig.builder().uri("redis://h:1,h:2").cluster(true)
+        .commandTimeout(Duration.ofSeconds(2)).keyPrefix("app:").build();
+    assertThat(changed.toBuilder().build()).isEqualTo(changed);
+    assertThat(changed).isEqualTo(new RedisRegistryConfig("redis://h:1,h:2", true, Duration.ofSeconds(2), "app:"));
   }
 
   @Test

@@ -46,8 +46,8 @@ class PostgresOutageIT extends StoreOutageContract {
   @Override
   protected ConnectionRegistry openRegistry() {
     // the app has migrated the schema by now
-    return PostgresConnectionRegistry.start(PostgresRegistryConfig.forUrl(postgres.jdbcUrl())
-        .withUser(postgres.user()).withSchema(SCHEMA).withMigrate(false));
+    return PostgresConnectionRegistry.start(PostgresRegistryConfig.builder().jdbcUrl(postgres.jdbcUrl())
+        .user(postgres.user()).schema(SCHEMA).migrate(false).build());
   }
 
   @Override

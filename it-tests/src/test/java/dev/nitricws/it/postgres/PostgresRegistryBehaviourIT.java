@@ -149,7 +149,7 @@ class PostgresRegistryBehaviourIT {
   void withoutMigrationsAMissingTableIsReportedAtStart() {
     String schema = schema();
 
-    assertThatThrownBy(() -> PostgresConnectionRegistry.start(server.config(schema).withMigrate(false)))
+    assertThatThrownBy(() -> PostgresConnectionRegistry.start(server.builder(schema).migrate(false).build()))
         .isInstanceOf(ConnectionStoreException.class)
         .hasMessageContaining("\"" + schema + "\".connections does not exist")
         .hasMessageContaining("migrate=true");
@@ -163,8 +163,8 @@ class PostgresRegistryBehaviourIT {
     ListAppender<ILoggingEvent> logs = captureLogs();
     try {
       PostgresRegistryConfig unreachable = PostgresRegistryConfig
-          .forServer("127.0.0.1", closedPort(), "test", "postgres", secret)
-          .withConnectionTimeout(Duration.ofMillis(500));
+          .forServer("127.0.0.1", closedPort(), "test", "postgres", secret).toBuilder()
+          .connectionTimeout(Duration.ofMillis(500)).build();
       assertThat(unreachable.toString()).doesNotContain(secret).contains("password=****");
       Throwable failure = catchThrowable(() -> PostgresConnectionRegistry.start(unreachable));
       assertThat(failure).isInstanceOf(ConnectionStoreException.class);
@@ -179,7 +179,7 @@ class PostgresRegistryBehaviourIT {
       String password = server.password() != null ? server.password() : secret;
       String schema = schema();
       try (PostgresConnectionRegistry registry =
-          PostgresConnectionRegistry.start(server.config(schema).withPassword(password))) {
+          PostgresConnectionRegistry.start(server.builder(schema).password(password).build())) {
         assertThat(registry.toString()).doesNotContain(password);
         Throwable refused = catchThrowable(() -> join(registry.register(farFuture(freshSocket(), "far"))));
         assertThat(refused).isInstanceOf(ConnectionStoreException.class);
@@ -197,7 +197,7 @@ class PostgresRegistryBehaviourIT {
   @Test
   void anUnreachableDatabaseAtStartGivesConnectionStoreException() throws IOException {
     String url = "jdbc:postgresql://127.0.0.1:" + closedPort() + "/test";
-    PostgresRegistryConfig config = PostgresRegistryConfig.forUrl(url).withConnectionTimeout(Duration.ofMillis(500));
+    PostgresRegistryConfig config = PostgresRegistryConfig.builder().jdbcUrl(url).connectionTimeout(Duration.ofMillis(500)).build();
 
     Throwable failure = catchThrowable(() -> PostgresConnectionRegistry.start(config));
 
@@ -215,9 +215,9 @@ class PostgresRegistryBehaviourIT {
     Connection after = connection(socket, "after");
     try (LoopbackProxy proxy = new LoopbackProxy(server.host(), server.port())) {
       String viaProxy = server.jdbcUrlVia(proxy.port());
-      PostgresRegistryConfig config = PostgresRegistryConfig.forUrl(viaProxy)
-          .withUser(server.user()).withPassword(server.password()).withSchema(schema)
-          .withPoolSize(2).withConnectionTimeout(Duration.ofSeconds(1)).withPurgeInterval(Duration.ZERO);
+      PostgresRegistryConfig config = PostgresRegistryConfig.builder().jdbcUrl(viaProxy)
+          .user(server.user()).password(server.password()).schema(schema)
+          .poolSize(2).connectionTimeout(Duration.ofSeconds(1)).purgeInterval(Duration.ZERO).build();
       try (PostgresConnectionRegistry registry = PostgresConnectionRegistry.start(config)) {
         join(registry.register(before));
 
@@ -309,7 +309,7 @@ class PostgresRegistryBehaviourIT {
         connected.plus(Duration.ofHours(1)));
     TestClock clock = new TestClock(connected);
     try (PostgresConnectionRegistry registry = PostgresConnectionRegistry.start(
-        server.config(schema).withPurgeInterval(Duration.ZERO), clock)) {
+        server.builder(schema).purgeInterval(Duration.ZERO).build(), clock)) {
       join(registry.register(c));
 
       clock.set(c.expiresAt().minusMillis(1));
@@ -332,7 +332,7 @@ class PostgresRegistryBehaviourIT {
     Instant start = Instant.parse("2030-01-01T00:00:00Z");
     TestClock clock = new TestClock(start);
     try (PostgresConnectionRegistry registry = PostgresConnectionRegistry.start(
-        server.config(schema).withPurgeInterval(Duration.ZERO), clock)) {
+        server.builder(schema).purgeInterval(Duration.ZERO).build(), clock)) {
       List<CompletableFuture<Void>> registered = new ArrayList<>();
       for (int i = 0; i < 2_500; i++) {
         registered.add(registry.register(new Connection(socket, ConnectionId.of("old-" + i), Map.of(),
@@ -352,7 +352,7 @@ class PostgresRegistryBehaviourIT {
     // in the background, by the system clock
     SocketName other = freshSocket();
     try (PostgresConnectionRegistry registry = PostgresConnectionRegistry.start(
-        server.config(schema).withPurgeInterval(Duration.ofSeconds(1)))) {
+        server.builder(schema).purgeInterval(Duration.ofSeconds(1)).build())) {
       Instant past = Instant.now().minus(Duration.ofHours(3));
       for (int i = 0; i < 3; i++) {
         join(registry.register(new Connection(other, ConnectionId.of("gone-" + i), Map.of(), QueryParameters.empty(),
@@ -389,7 +389,7 @@ class PostgresRegistryBehaviourIT {
     String schema = schema();
     TestClock clock = new TestClock(Instant.now());
     try (PostgresConnectionRegistry registry = PostgresConnectionRegistry.start(
-        server.config(schema).withPoolSize(1).withMaxQueued(1).withPurgeInterval(Duration.ZERO), clock)) {
+        server.builder(schema).poolSize(1).maxQueued(1).purgeInterval(Duration.ZERO).build(), clock)) {
       SocketName socket = freshSocket();
       CountDownLatch release = clock.hold();
       CompletableFuture<Long> running = registry.count(socket).toCompletableFuture();

@@ -44,7 +44,12 @@ public final class PostgresServers {
 
     /** A registry configuration for this server and {@code schema}, with every other default. */
     public PostgresRegistryConfig config(String schema) {
-      return PostgresRegistryConfig.forUrl(jdbcUrl).withUser(user).withPassword(password).withSchema(schema);
+      return builder(schema).build();
+    }
+
+    /** A builder of {@link #config}, to change other settings. */
+    public PostgresRegistryConfig.Builder builder(String schema) {
+      return PostgresRegistryConfig.builder().jdbcUrl(jdbcUrl).user(user).password(password).schema(schema);
     }
 
     /** The host of the URL. */

@@ -45,6 +45,6 @@ class PostgresSslModeIT {
 
   private PostgresRegistryConfig config(String parameter) {
     String url = server.jdbcUrl() + (server.jdbcUrl().contains("?") ? "&" : "?") + parameter;
-    return PostgresRegistryConfig.forUrl(url).withUser(server.user()).withPassword(server.password()).withSchema(schema);
+    return PostgresRegistryConfig.builder().jdbcUrl(url).user(server.user()).password(server.password()).schema(schema).build();
   }
 }

@@ -150,7 +150,7 @@ class RedisRegistryBehaviourIT {
       server.start();
       String masked = "redis://:****@127.0.0.1:" + server.port;
       try (RedisConnectionRegistry registry = RedisConnectionRegistry.connect(
-          RedisRegistryConfig.standalone(server.url()).withCommandTimeout(SHORT_TIMEOUT))) {
+          RedisRegistryConfig.builder().uri(server.url()).commandTimeout(SHORT_TIMEOUT).build())) {
         join(registry.register(connection(socket, "before", Instant.now().plus(Duration.ofHours(1)))));
 
         server.stop();
@@ -177,7 +177,7 @@ class RedisRegistryBehaviourIT {
     SocketName socket = freshSocket();
     try (RedisServers.Throwaway server = RedisServers.throwaway(null)) {
       try (RedisConnectionRegistry registry = RedisConnectionRegistry.connect(
-          RedisRegistryConfig.standalone(server.url()).withCommandTimeout(SHORT_TIMEOUT))) {
+          RedisRegistryConfig.builder().uri(server.url()).commandTimeout(SHORT_TIMEOUT).build())) {
         assertThat(failureOf(registry.count(socket))).isInstanceOf(ConnectionStoreException.class)
             .hasMessageContaining("Redis at redis://127.0.0.1:" + server.port + " could not be reached (count on socket");
 
@@ -196,7 +196,7 @@ class RedisRegistryBehaviourIT {
     try (LogCapture logs = new LogCapture();
         RedisServers.Throwaway server = RedisServers.throwaway(password)) {
       server.start();
-      RedisRegistryConfig right = RedisRegistryConfig.standalone(server.url()).withCommandTimeout(SHORT_TIMEOUT);
+      RedisRegistryConfig right = RedisRegistryConfig.builder().uri(server.url()).commandTimeout(SHORT_TIMEOUT).build();
       assertThat(right.toString()).doesNotContain(password);
       try (RedisConnectionRegistry registry = RedisConnectionRegistry.connect(right)) {
         Connection c = connection(socket, "with-password", Instant.now().plus(Duration.ofHours(1)));
@@ -207,7 +207,7 @@ class RedisRegistryBehaviourIT {
 
       String wrongUrl = "redis://:" + wrong + "@127.0.0.1:" + server.port;
       try (RedisConnectionRegistry registry = RedisConnectionRegistry.connect(
-          RedisRegistryConfig.standalone(wrongUrl).withCommandTimeout(SHORT_TIMEOUT))) {
+          RedisRegistryConfig.builder().uri(wrongUrl).commandTimeout(SHORT_TIMEOUT).build())) {
         Throwable failure = failureOf(registry.count(socket));
         assertThat(failure).isInstanceOf(ConnectionStoreException.class)
             .hasMessageContaining("Redis at redis://:****@127.0.0.1:" + server.port);
@@ -216,7 +216,7 @@ class RedisRegistryBehaviourIT {
       }
 
       try (RedisConnectionRegistry registry = RedisConnectionRegistry.connect(
-          RedisRegistryConfig.standalone("redis://127.0.0.1:" + server.port).withCommandTimeout(SHORT_TIMEOUT))) {
+          RedisRegistryConfig.builder().uri("redis://127.0.0.1:" + server.port).commandTimeout(SHORT_TIMEOUT).build())) {
         Throwable failure = failureOf(registry.count(socket));
         assertThat(failure).isInstanceOf(ConnectionStoreException.class);
         assertThat(chain(failure)).anyMatch(m -> m.contains("NOAUTH"));

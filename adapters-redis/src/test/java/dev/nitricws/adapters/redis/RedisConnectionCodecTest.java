@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class CodecTest {
+class RedisConnectionCodecTest {
 
   private static final SocketName SOCKET = SocketName.of("chat");
 
@@ -31,8 +31,8 @@ class CodecTest {
     Connection c = new Connection(SOCKET, ConnectionId.of("id:{x}*"), attributes, new QueryParameters(query),
         Instant.parse("2026-01-02T03:04:05.678Z"), Instant.parse("2026-01-02T05:04:05.001Z"));
 
-    String encoded = ConnectionCodec.encode(c);
-    Connection back = ConnectionCodec.decode(SOCKET, c.id(), encoded);
+    String encoded = RedisConnectionCodec.encode(c);
+    Connection back = RedisConnectionCodec.decode(SOCKET, c.id(), encoded);
 
     assertThat(back).isEqualTo(c);
     assertThat(List.copyOf(back.attributes().keySet())).containsExactlyElementsOf(attributes.keySet());
@@ -45,18 +45,18 @@ class CodecTest {
         {Instant.parse("1969-12-31T23:59:59.999Z"), Instant.parse("1970-01-01T00:00:00.001Z")},
         {Instant.MIN, Instant.MAX}}) {
       Connection c = new Connection(SOCKET, ConnectionId.of("t"), Map.of(), QueryParameters.empty(), times[0], times[1]);
-      assertThat(ConnectionCodec.decode(SOCKET, c.id(), ConnectionCodec.encode(c))).isEqualTo(c);
+      assertThat(RedisConnectionCodec.decode(SOCKET, c.id(), RedisConnectionCodec.encode(c))).isEqualTo(c);
     }
-    assertThat(ConnectionCodec.millis(Instant.MAX)).isEqualTo(Long.MAX_VALUE);
-    assertThat(ConnectionCodec.millis(Instant.MIN)).isEqualTo(Long.MIN_VALUE);
-    assertThat(ConnectionCodec.millis(Instant.ofEpochMilli(42))).isEqualTo(42);
+    assertThat(RedisConnectionCodec.millis(Instant.MAX)).isEqualTo(Long.MAX_VALUE);
+    assertThat(RedisConnectionCodec.millis(Instant.MIN)).isEqualTo(Long.MIN_VALUE);
+    assertThat(RedisConnectionCodec.millis(Instant.ofEpochMilli(42))).isEqualTo(42);
   }
 
   @Test
   void somethingElseIsRefused() {
     for (String bad : List.of("", "2;0;0;0;0;0;0;", "1;0;0;0;0;1;5:ab;0;", "1;0;0;0;0;0;0;extra", "1;x;0;0;0;0;0;",
         "1;0;1000;0;0;0;0;")) {
-      assertThatThrownBy(() -> ConnectionCodec.decode(SOCKET, ConnectionId.of("x"), bad)).as(bad)
+      assertThatThrownBy(() -> RedisConnectionCodec.decode(SOCKET, ConnectionId.of("x"), bad)).as(bad)
           .isInstanceOf(IllegalArgumentException.class);
     }
   }

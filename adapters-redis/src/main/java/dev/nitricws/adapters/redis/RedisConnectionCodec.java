@@ -24,12 +24,12 @@ import java.util.Map;
  * colon. Times are epoch seconds plus the millisecond of the second, so every {@link Instant}
  * fits. Stateless and thread-safe.
  */
-final class ConnectionCodec {
+final class RedisConnectionCodec {
 
   /** The format version, the first field; a reader refuses any other. */
   static final String VERSION = "1";
 
-  private ConnectionCodec() {}
+  private RedisConnectionCodec() {}
 
   static String encode(Connection c) {
     StringBuilder out = new StringBuilder(64);

@@ -3,10 +3,18 @@ package dev.nitricws.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.inject.Guice;
+import com.google.inject.Module;
+import dev.nitricws.adapters.memory.InMemoryConnectionRegistry;
 import dev.nitricws.adapters.nitric.RuntimeCredentials;
 import dev.nitricws.adapters.postgres.PostgresRegistryConfig;
 import dev.nitricws.adapters.redis.RedisRegistryConfig;
+import dev.nitricws.domain.ConnectionRegistry;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class NitricWsMainTest {
@@ -136,10 +144,23 @@ class NitricWsMainTest {
   }
 
   @Test
-  void everyStoreKindHasItsModule() {
-    for (StoreKind kind : StoreKind.values()) {
-      assertThat(StoreModules.forKind(kind)).as(kind.flag()).isNotNull();
-      assertThat(StoreKind.parse(kind.flag().toUpperCase())).isEqualTo(kind);
-    }
+  void eachStoreFlagInstallsItsOwnModuleAndCollectionConnectsToNoServer() {
+    Map<String, Class<? extends Module>> modules = Map.of(
+        "nitric", StoreModules.NitricStoreModule.class,
+        "redis", StoreModules.RedisStoreModule.class,
+        "postgres", StoreModules.PostgresStoreModule.class,
+        "memory", StoreModules.MemoryStoreModule.class);
+    assertThat(modules.keySet()).containsExactlyInAnyOrderElementsOf(
+        Arrays.stream(StoreKind.values()).map(StoreKind::flag).toList());
+    modules.forEach((flag, module) -> {
+      StoreKind kind = StoreKind.parse(flag.toUpperCase(Locale.ROOT));
+      assertThat(StoreModules.forKind(kind)).as("--store=" + flag).isInstanceOf(module);
+      // under the CLI's build-time collection only the Nitric KV store (declared, never called) stays
+      assertThat(StoreModules.forCollection(kind)).as("collecting with --store=" + flag)
+          .isInstanceOf(kind == StoreKind.NITRIC ? StoreModules.NitricStoreModule.class : StoreModules.MemoryStoreModule.class);
+    });
+    ConnectionRegistry memory = Guice.createInjector(StoreModules.forKind(StoreKind.MEMORY),
+        binder -> binder.bind(Clock.class).toInstance(Clock.systemUTC())).getInstance(ConnectionRegistry.class);
+    assertThat(memory).isInstanceOf(InMemoryConnectionRegistry.class);
   }
 }

@@ -2,6 +2,7 @@ package dev.nitricws.adapters.postgres;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.nitricws.domain.LogText;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -100,14 +101,14 @@ public record PostgresRegistryConfig(
     requireNonNull(host, "host");
     requireNonNull(database, "database");
     if (!HOST.matcher(host).matches()) {
-      throw new IllegalArgumentException("host '" + printable(host) + "' must be a host name, an IPv4 address"
+      throw new IllegalArgumentException("host '" + LogText.escape(host, 80) + "' must be a host name, an IPv4 address"
           + " or an IPv6 address in brackets");
     }
     if (port < 1 || port > 65_535) {
       throw new IllegalArgumentException("port must be between 1 and 65535, got " + port);
     }
     if (database.isEmpty() || database.length() > 63 || database.chars().anyMatch(Character::isISOControl)) {
-      throw new IllegalArgumentException("database '" + printable(database) + "' must have 1 to 63 characters"
+      throw new IllegalArgumentException("database '" + LogText.escape(database, 80) + "' must have 1 to 63 characters"
           + " and no control characters");
     }
     String path = URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
@@ -118,7 +119,7 @@ public record PostgresRegistryConfig(
   public static void checkSchema(String schema) {
     requireNonNull(schema, "schema");
     if (!SCHEMA.matcher(schema).matches() || schema.startsWith("pg_")) {
-      throw new IllegalArgumentException("schema '" + printable(schema) + "' is refused: " + SCHEMA_RULE);
+      throw new IllegalArgumentException("schema '" + LogText.escape(schema, 80) + "' is refused: " + SCHEMA_RULE);
     }
   }
 
@@ -235,7 +236,7 @@ public record PostgresRegistryConfig(
           + "', e.g. jdbc:postgresql://127.0.0.1:5432/app");
     }
     if (jdbcUrl.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
-      throw new IllegalArgumentException("jdbcUrl '" + printable(jdbcUrl) + "' must not contain white space"
+      throw new IllegalArgumentException("jdbcUrl '" + LogText.escape(jdbcUrl) + "' must not contain white space"
           + " or control characters");
     }
     return jdbcUrl;
@@ -243,7 +244,7 @@ public record PostgresRegistryConfig(
 
   private static String checkUser(String user) {
     if (user != null && (user.isBlank() || user.chars().anyMatch(Character::isISOControl))) {
-      throw new IllegalArgumentException("user '" + printable(user) + "' must not be blank or hold control"
+      throw new IllegalArgumentException("user '" + LogText.escape(user) + "' must not be blank or hold control"
           + " characters (use null to take the user from the URL)");
     }
     return user;
@@ -296,17 +297,5 @@ public record PostgresRegistryConfig(
     return value;
   }
 
-  /** The value cut to a readable length with control characters escaped, for messages. */
-  private static String printable(String value) {
-    String cut = value.length() > 80 ? value.substring(0, 80) + "..." : value;
-    StringBuilder out = new StringBuilder(cut.length());
-    cut.chars().forEach(c -> {
-      if (Character.isISOControl(c)) {
-        out.append(String.format("\\u%04x", c));
-      } else {
-        out.append((char) c);
-      }
-    });
-    return out.toString();
-  }
+
 }

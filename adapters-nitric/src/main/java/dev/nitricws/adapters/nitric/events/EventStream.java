@@ -3,29 +3,18 @@ package dev.nitricws.adapters.nitric.events;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 
 import dev.nitricws.adapters.nitric.NitricCallException;
-import dev.nitricws.domain.LogText;
-import dev.nitricws.domain.SocketEvent;
 import dev.nitricws.domain.SocketName;
-import dev.nitricws.ports.EventAnswer;
 import dev.nitricws.ports.SocketEvents;
-import dev.nitricws.proto.websockets.v1.ClientMessage;
-import dev.nitricws.proto.websockets.v1.ServerMessage;
-import dev.nitricws.proto.websockets.v1.WebsocketEventRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketEventType;
 import dev.nitricws.proto.websockets.v1.WebsocketHandlerGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * One HandleEvents stream of a {@link NitricEventSource}: the handler of one event type of one
  * socket. Opens the call, registers, hands every event request to the application and answers
  * it exactly once, and opens a new call with backoff whenever the current one ends, until
- * closed. Each call is an {@link Attempt}; answers to requests of an ended call are dropped (the
- * runtime that sent them has forgotten them).
+ * closed. Each call is a {@link StreamCall}, whose requests an {@link EventDispatch} answers;
+ * answers to requests of an ended call are dropped (the runtime that sent them has forgotten
+ * them). This class holds the lifecycle: opening, retrying with backoff, closing and the
+ * build-time collection.
  */
 final class EventStream {
 
@@ -61,7 +52,7 @@ final class EventStream {
   private final AtomicInteger registrations = new AtomicInteger();
 
   private final Object lock = new Object();
-  private Attempt current;
+  private StreamCall current;
   private ScheduledFuture<?> retry;
   private int failures;
   private boolean refusing;
@@ -90,7 +81,7 @@ final class EventStream {
   /** Whether the current call is registered. */
   boolean isRegistered() {
     synchronized (lock) {
-      return current != null && current.registered;
+      return current != null && current.registered();
     }
   }
 
@@ -118,14 +109,14 @@ final class EventStream {
 
   /** Opens a call unless one is open or the stream is closing. */
   void open() {
-    Attempt attempt;
+    StreamCall attempt;
     boolean retrying;
     synchronized (lock) {
       retry = null;
       if (closing || current != null) {
         return;
       }
-      attempt = new Attempt();
+      attempt = new StreamCall(this, shared);
       current = attempt;
       retrying = failures > 0;
     }
@@ -144,7 +135,7 @@ final class EventStream {
    * grace} later. Completes when the call has ended.
    */
   CompletableFuture<Void> close(Duration grace) {
-    Attempt attempt;
+    StreamCall attempt;
     synchronized (lock) {
       closing = true;
       if (retry != null) {
@@ -165,7 +156,8 @@ final class EventStream {
     return closed;
   }
 
-  private void ended(Attempt attempt, Status status) {
+  /** {@code attempt} has ended with {@code status}: schedules the next call with backoff, or completes. */
+  void ended(StreamCall attempt, Status status) {
     Duration delay;
     boolean refused;
     boolean wasRefusing;
@@ -184,7 +176,7 @@ final class EventStream {
       } else {
         failures++;
         delay = shared.backoff().delay(failures);
-        refused = !attempt.registered && isRefusal(status);
+        refused = !attempt.registered() && isRefusal(status);
         wasRefusing = refusing;
         refusing = refused;
         try {
@@ -197,7 +189,7 @@ final class EventStream {
     if (delay == null) {
       LOG.debug("the {} stream of socket '{}' ended: {}", type, socket, NitricCallException.describe(status));
       if (once) {
-        if (attempt.registered) {
+        if (attempt.registered()) {
           collected.complete(null);
         } else {
           collected.completeExceptionally(new NitricCallException("the Nitric runtime at " + shared.target()
@@ -223,7 +215,8 @@ final class EventStream {
     }
   }
 
-  private void registered(Attempt attempt) {
+  /** The runtime answered the registration of {@code attempt}. */
+  void registered(StreamCall attempt) {
     synchronized (lock) {
       if (current != attempt) {
         return;
@@ -242,208 +235,5 @@ final class EventStream {
     String description = status.getDescription();
     return status.getCode() == Status.Code.ALREADY_EXISTS
         || (description != null && description.toLowerCase(Locale.ROOT).contains("already registered"));
-  }
-
-  /** Names an event for a log line without its payload or query (which may hold secrets). */
-  private static String describe(SocketEvent event) {
-    String kind = event instanceof SocketEvent.Connect ? "connect"
-        : event instanceof SocketEvent.Disconnect ? "disconnect" : "message";
-    return kind + " of connection " + event.connectionId() + " on socket '" + event.socket() + "'";
-  }
-
-  /** One HandleEvents call. */
-  private final class Attempt implements ClientResponseObserver<ClientMessage, ServerMessage> {
-
-    private final AtomicBoolean over = new AtomicBoolean();
-    private final ConcurrentHashMap<String, Integer> inFlightIds = new ConcurrentHashMap<>();
-    private final AtomicInteger pending = new AtomicInteger();
-    private volatile SerializedWriter<ClientMessage> writer;
-    private volatile boolean registered;
-    private volatile CompletableFuture<Void> drained;
-
-    void start() {
-      try {
-        shared.stub().handleEvents(this);
-      } catch (RuntimeException e) {
-        onError(e);
-        return;
-      }
-      writer.send(EventMapping.registration(socket, type));
-    }
-
-    @Override
-    public void beforeStart(ClientCallStreamObserver<ClientMessage> requestStream) {
-      writer = new SerializedWriter<>(requestStream, "the " + type + " stream of socket '" + socket + "'");
-    }
-
-    @Override
-    public void onNext(ServerMessage message) {
-      switch (message.getContentCase()) {
-        case REGISTRATION_RESPONSE -> {
-          if (!registered) {
-            registered = true;
-            registered(this);
-          }
-        }
-        case WEBSOCKET_EVENT_REQUEST -> handle(message.getId(), message.getWebsocketEventRequest());
-        case CONTENT_NOT_SET -> LOG.warn("a message without content (id '{}') on the {} stream of socket '{}'; ignored",
-            LogText.escape(message.getId()), type, socket);
-      }
-    }
-
-    @Override
-    public void onError(Throwable error) {
-      end(Status.fromThrowable(error));
-    }
-
-    @Override
-    public void onCompleted() {
-      end(Status.OK.withDescription("the runtime ended the stream"));
-    }
-
-    private void end(Status status) {
-      if (!over.compareAndSet(false, true)) {
-        return;
-      }
-      SerializedWriter<ClientMessage> w = writer;
-      if (w != null) {
-        w.markDone();
-      }
-      int unanswered = pending.get();
-      if (unanswered > 0) {
-        LOG.debug("the {} stream of socket '{}' ended with {} requests unanswered", type, socket, unanswered);
-      }
-      ended(this, status);
-    }
-
-    /** Answers what is due (up to {@code grace}), half-closes, then cancels after {@code grace}. */
-    void finish(Duration grace) {
-      CompletableFuture<Void> d = new CompletableFuture<>();
-      drained = d;
-      if (pending.get() == 0) {
-        d.complete(null);
-      }
-      d.completeOnTimeout(null, grace.toMillis(), MILLISECONDS).whenComplete((v, e) -> {
-        SerializedWriter<ClientMessage> w = writer;
-        if (w == null) {
-          return;
-        }
-        w.halfClose();
-        try {
-          shared.scheduler().schedule(() -> w.cancel("the event source is closing"), grace.toMillis(), MILLISECONDS);
-        } catch (RejectedExecutionException rejected) {
-          w.cancel("the event source is closing");
-        }
-      });
-    }
-
-    private void handle(String id, WebsocketEventRequest request) {
-      if (id.isEmpty()) {
-        LOG.warn("an event request without an id on the {} stream of socket '{}'; it is handled and answered with "
-            + "the same empty id", type, socket);
-      } else if (inFlightIds.merge(id, 1, Integer::sum) > 1) {
-        LOG.warn("event request id '{}' arrived again on the {} stream of socket '{}' while one with that id is in "
-            + "flight; each is handled and answered", LogText.escape(id), type, socket);
-      }
-      pending.incrementAndGet();
-      Reply reply = new Reply(id, EventMapping.isConnect(request, type));
-      SocketEvent event;
-      try {
-        event = EventMapping.toEvent(request);
-      } catch (IllegalArgumentException | NullPointerException e) {
-        LOG.warn("malformed event request '{}' on the {} stream of socket '{}': {}; answered {}", LogText.escape(id), type, socket,
-            LogText.escape(e.getMessage()), reply.connect ? "with a reject" : "plainly");
-        reply.fallback();
-        return;
-      }
-      CompletionStage<EventAnswer> stage;
-      try {
-        stage = shared.events().handle(event);
-      } catch (RuntimeException | Error e) {
-        LOG.error("the application failed to take the {} (request '{}')", describe(event), LogText.escape(id), e);
-        reply.fallback();
-        return;
-      }
-      if (stage == null) {
-        LOG.error("the application answered null for the {} (request '{}')", describe(event), LogText.escape(id));
-        reply.fallback();
-        return;
-      }
-      stage.whenComplete((answer, error) -> {
-        if (error != null) {
-          LOG.error("the application failed the {} (request '{}')", describe(event), LogText.escape(id), error);
-          reply.fallback();
-        } else if (answer == null) {
-          LOG.error("the application answered null for the {} (request '{}')", describe(event), LogText.escape(id));
-          reply.fallback();
-        } else {
-          reply.send(answer);
-        }
-      });
-      reply.armTimeout(event);
-    }
-
-    /** The one answer to one request. */
-    private final class Reply {
-      final String id;
-      final boolean connect;
-      final AtomicBoolean sent = new AtomicBoolean();
-      volatile ScheduledFuture<?> timeout;
-
-      Reply(String id, boolean connect) {
-        this.id = id;
-        this.connect = connect;
-      }
-
-      /** The answer when the application gave none: reject a connect, plain otherwise. */
-      void fallback() {
-        send(connect ? EventAnswer.REJECT : EventAnswer.ACCEPT);
-      }
-
-      boolean send(EventAnswer answer) {
-        if (!sent.compareAndSet(false, true)) {
-          return false;
-        }
-        ScheduledFuture<?> t = timeout;
-        if (t != null) {
-          t.cancel(false);
-        }
-        if (!writer.send(EventMapping.answer(id, answer, connect))) {
-          LOG.debug("the {} stream of socket '{}' has ended; the answer to request '{}' was dropped", type, socket, LogText.escape(id));
-        }
-        if (!id.isEmpty()) {
-          inFlightIds.computeIfPresent(id, (k, n) -> n == 1 ? null : n - 1);
-        }
-        if (pending.decrementAndGet() == 0) {
-          CompletableFuture<Void> d = drained;
-          if (d != null) {
-            d.complete(null);
-          }
-        }
-        return true;
-      }
-
-      void armTimeout(SocketEvent event) {
-        if (sent.get()) {
-          return;
-        }
-        try {
-          timeout = shared.scheduler().schedule(() -> {
-            if (send(connect ? EventAnswer.REJECT : EventAnswer.ACCEPT)) {
-              LOG.warn("no answer from the application to the {} (request '{}') within {} ms; answered {}",
-                  describe(event), LogText.escape(id), shared.answerTimeout().toMillis(), connect ? "with a reject" : "plainly");
-            }
-          }, shared.answerTimeout().toMillis(), MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-          LOG.debug("no answer timeout for request '{}': the scheduler has stopped", LogText.escape(id));
-        }
-        if (sent.get()) {
-          ScheduledFuture<?> t = timeout;
-          if (t != null) {
-            t.cancel(false);
-          }
-        }
-      }
-    }
   }
 }

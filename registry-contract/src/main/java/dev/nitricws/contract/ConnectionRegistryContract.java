@@ -111,13 +111,16 @@ public abstract class ConnectionRegistryContract extends RegistryScanContract {
           List<CompletableFuture<?>> pending = new ArrayList<>();
           for (int i = 0; i < perThread; i++) {
             Connection c = connection(socket, "t" + thread + "-" + i);
-            // everyone also upserts a shared id, and registers then removes every third one
-            pending.add(registry().register(c).toCompletableFuture());
+            // everyone also upserts a shared id, and registers, re-registers and then removes every
+            // third one: each id's own calls follow one another (two calls in flight at once may
+            // land in either order), while the calls of different ids all run at once
             pending.add(registry().register(connection(socket, "shared-" + (i % 10))).toCompletableFuture());
             if (i % 3 == 0) {
               pending.add(registry().register(c)
+                  .thenCompose(v -> registry().register(c))
                   .thenCompose(v -> registry().unregister(socket, c.id())).toCompletableFuture());
             } else {
+              pending.add(registry().register(c).toCompletableFuture());
               expected.add(c.id());
             }
           }

@@ -1,23 +1,19 @@
 package dev.nitricws.runtime;
 
+import dev.nitricws.cli.DurationConverter;
+import dev.nitricws.cli.SizeConverter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.TypeConversionException;
 
 /** Runs the local Nitric runtime on its own until the process is stopped (Ctrl-C / SIGTERM). */
 @Command(
@@ -219,56 +215,6 @@ public final class LocalRuntimeMain implements Callable<Integer> {
     System.out.printf("Nitric local runtime ready: SERVICE_ADDRESS=%s (Ctrl-C to stop)%n", runtime.serviceAddress());
     stopped.await();
     return 0;
-  }
-
-  /** Durations as 500ms, 30s, 10m, 2h, 1d, a plain number of seconds, or ISO-8601 (PT10M). */
-  static final class DurationConverter implements ITypeConverter<Duration> {
-    private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
-
-    @Override
-    public Duration convert(String value) {
-      String text = value.trim().toLowerCase(Locale.ROOT);
-      Matcher matcher = SIMPLE.matcher(text);
-      if (matcher.matches()) {
-        long amount = Long.parseLong(matcher.group(1));
-        String unit = matcher.group(2) == null ? "s" : matcher.group(2);
-        return switch (unit) {
-          case "ms" -> Duration.ofMillis(amount);
-          case "m" -> Duration.ofMinutes(amount);
-          case "h" -> Duration.ofHours(amount);
-          case "d" -> Duration.ofDays(amount);
-          default -> Duration.ofSeconds(amount);
-        };
-      }
-      try {
-        return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
-      } catch (DateTimeParseException e) {
-        throw new TypeConversionException(
-            "'" + value + "' is not a duration: use e.g. 500ms, 30s, 10m, 2h or PT10M");
-      }
-    }
-  }
-
-  /** Sizes in bytes: 131072, 128k, 1m (k = 1024). */
-  static final class SizeConverter implements ITypeConverter<Integer> {
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(k|kb|kib|m|mb|mib)?");
-
-    @Override
-    public Integer convert(String value) {
-      Matcher matcher = SIZE.matcher(value.trim().toLowerCase(Locale.ROOT));
-      if (!matcher.matches()) {
-        throw new TypeConversionException("'" + value + "' is not a size: use e.g. 131072, 128k or 1m");
-      }
-      long bytes = Long.parseLong(matcher.group(1));
-      String unit = matcher.group(2);
-      if (unit != null) {
-        bytes *= unit.startsWith("k") ? 1024L : 1024L * 1024L;
-      }
-      if (bytes <= 0 || bytes > Integer.MAX_VALUE) {
-        throw new TypeConversionException("'" + value + "' must be between 1 byte and 2 GiB");
-      }
-      return (int) bytes;
-    }
   }
 
   /** The version from the jar's manifest. */

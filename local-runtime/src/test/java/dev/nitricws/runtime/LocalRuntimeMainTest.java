@@ -1,7 +1,6 @@
 package dev.nitricws.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -12,7 +11,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import picocli.CommandLine.TypeConversionException;
 
 /** The standalone launcher's options. */
 class LocalRuntimeMainTest {
@@ -143,17 +141,37 @@ class LocalRuntimeMainTest {
   }
 
   @Test
-  void durationsAndSizesAcceptShortForms() {
-    LocalRuntimeMain.DurationConverter durations = new LocalRuntimeMain.DurationConverter();
-    LocalRuntimeMain.SizeConverter sizes = new LocalRuntimeMain.SizeConverter();
+  void durationsAndSizesTakeTheProjectsShortForms() {
+    LocalRuntimeMain main = new LocalRuntimeMain();
+    new CommandLine(main).parseArgs("--handler-timeout", "250ms", "--idle-timeout", "2h", "--request-timeout",
+        "pt10m", "--ping-interval", "0", "--max-message-size", "131072", "--write-buffer", "64KB");
 
-    assertThat(durations.convert("250ms")).isEqualTo(Duration.ofMillis(250));
-    assertThat(durations.convert("45")).isEqualTo(Duration.ofSeconds(45));
-    assertThat(durations.convert("2h")).isEqualTo(Duration.ofHours(2));
-    assertThat(durations.convert("pt10m")).isEqualTo(Duration.ofMinutes(10));
-    assertThat(sizes.convert("131072")).isEqualTo(131072);
-    assertThat(sizes.convert("64KB")).isEqualTo(65536);
-    assertThatThrownBy(() -> sizes.convert("0")).isInstanceOf(TypeConversionException.class);
-    assertThatThrownBy(() -> sizes.convert("4g")).isInstanceOf(TypeConversionException.class);
+    assertThat(main.handlerTimeout).isEqualTo(Duration.ofMillis(250));
+    assertThat(main.idleTimeout).isEqualTo(Duration.ofHours(2));
+    assertThat(main.requestTimeout).isEqualTo(Duration.ofMinutes(10));
+    assertThat(main.pingInterval).as("0 needs no unit: pings off").isZero();
+    assertThat(main.maxMessageSize).isEqualTo(131072);
+    assertThat(main.writeBuffer).isEqualTo(65536);
+  }
+
+  @Test
+  void aDurationWithoutAUnitIsAUsageErrorNamingTheFlag() {
+    StringWriter err = new StringWriter();
+    int exitCode = new CommandLine(new LocalRuntimeMain()).setErr(new PrintWriter(err))
+        .execute("--handler-timeout", "45");
+
+    assertThat(exitCode).isEqualTo(2);
+    assertThat(err.toString()).contains("--handler-timeout", "'45' is not a duration (a number needs a unit");
+  }
+
+  @Test
+  void sizesOutOfRangeAreUsageErrors() {
+    for (String size : new String[] {"0", "4g"}) {
+      StringWriter err = new StringWriter();
+      int exitCode = new CommandLine(new LocalRuntimeMain()).setErr(new PrintWriter(err))
+          .execute("--max-queued", size);
+      assertThat(exitCode).isEqualTo(2);
+      assertThat(err.toString()).contains("--max-queued", "'" + size + "' is not a size");
+    }
   }
 }

@@ -2,6 +2,9 @@ package dev.nitricws.runtime;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.nitricws.runtime.gateway.GatewaySettings;
+import dev.nitricws.runtime.gateway.OriginPolicy;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -254,6 +257,14 @@ public final class LocalRuntimeBuilder {
   /** A runtime with these settings, not started yet (loads the key-value files, if any). */
   public LocalRuntime build() {
     return new LocalRuntime(this);
+  }
+
+  /** The gateway's part of these settings; reads the TLS files, if any. */
+  GatewaySettings gatewaySettings() {
+    SslContext tls = tlsCertificate == null ? null : GatewaySettings.serverTls(tlsCertificate, tlsPrivateKey);
+    return new GatewaySettings(bindHost, firstWebsocketPort, maxMessageSize, idleTimeout, pingInterval, staticPage,
+        acceptWithoutHandler, requestTimeout, maxConnectionsPerAddress, maxConnections, maxMessagesPerSecond,
+        writeBufferSize, slowClientTimeout, maxQueuedBytes, maxQueuedTotalBytes, allowedOrigins, tls);
   }
 
   private static int port(int port, String name) {

@@ -32,22 +32,22 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A fake Nitric application: a real gRPC client of the runtime, as an official SDK would be. */
-final class TestApp implements AutoCloseable {
+public final class TestApp implements AutoCloseable {
 
-  static final Duration WAIT = Duration.ofSeconds(10);
+  public static final Duration WAIT = Duration.ofSeconds(10);
 
   /** How a stream answers events. */
-  enum Mode { ACCEPT, REJECT, MANUAL }
+  public enum Mode { ACCEPT, REJECT, MANUAL }
 
   private final ManagedChannel channel;
   private final List<EventStream> streams = new ArrayList<>();
 
-  TestApp(int grpcPort) {
+  public TestApp(int grpcPort) {
     channel = Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort, InsecureChannelCredentials.create()).build();
   }
 
   /** An app whose every call carries {@code authorization: <authorization>}. */
-  TestApp(int grpcPort, String authorization) {
+  public TestApp(int grpcPort, String authorization) {
     Metadata headers = new Metadata();
     headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), authorization);
     channel = Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort, InsecureChannelCredentials.create())
@@ -56,34 +56,34 @@ final class TestApp implements AutoCloseable {
   }
 
   /** The channel to the runtime, for stubs of the test's own. */
-  ManagedChannel channel() {
+  public ManagedChannel channel() {
     return channel;
   }
 
-  WebsocketGrpc.WebsocketBlockingStub websocket() {
+  public WebsocketGrpc.WebsocketBlockingStub websocket() {
     return WebsocketGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
-  KvStoreGrpc.KvStoreBlockingStub kv() {
+  public KvStoreGrpc.KvStoreBlockingStub kv() {
     return KvStoreGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
-  KvStoreGrpc.KvStoreStub kvAsync() {
+  public KvStoreGrpc.KvStoreStub kvAsync() {
     return KvStoreGrpc.newStub(channel);
   }
 
-  ResourcesGrpc.ResourcesBlockingStub resources() {
+  public ResourcesGrpc.ResourcesBlockingStub resources() {
     return ResourcesGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
-  void declareWebsocket(String name) {
+  public void declareWebsocket(String name) {
     resources().declare(ResourceDeclareRequest.newBuilder()
         .setId(ResourceIdentifier.newBuilder().setType(ResourceType.Websocket).setName(name))
         .build());
   }
 
   /** Opens a HandleEvents stream without registering it. */
-  EventStream openStream(Mode mode) {
+  public EventStream openStream(Mode mode) {
     EventStream stream = new EventStream(mode);
     stream.requests = WebsocketHandlerGrpc.newStub(channel).handleEvents(stream);
     synchronized (streams) {
@@ -93,7 +93,7 @@ final class TestApp implements AutoCloseable {
   }
 
   /** Opens a stream, registers it and waits for the registration answer. */
-  EventStream register(String socket, WebsocketEventType type, Mode mode) {
+  public EventStream register(String socket, WebsocketEventType type, Mode mode) {
     EventStream stream = openStream(mode);
     stream.send(ClientMessage.newBuilder()
         .setId("reg-" + socket + "-" + type)
@@ -117,18 +117,18 @@ final class TestApp implements AutoCloseable {
   }
 
   /** One event received by the app, with the id it must answer. */
-  record Event(String id, WebsocketEventRequest request) {}
+  public record Event(String id, WebsocketEventRequest request) {}
 
   /** One HandleEvents stream of the app. */
-  static final class EventStream implements StreamObserver<ServerMessage> {
+  public static final class EventStream implements StreamObserver<ServerMessage> {
     private final Mode mode;
-    final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-    final CompletableFuture<ServerMessage> registered = new CompletableFuture<>();
+    public final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    public final CompletableFuture<ServerMessage> registered = new CompletableFuture<>();
     /** Completes with OK when the runtime completes the stream, or with the error status. */
-    final CompletableFuture<Status> ended = new CompletableFuture<>();
+    public final CompletableFuture<Status> ended = new CompletableFuture<>();
     private StreamObserver<ClientMessage> requests;
 
-    EventStream(Mode mode) {
+    public EventStream(Mode mode) {
       this.mode = mode;
     }
 
@@ -156,11 +156,11 @@ final class TestApp implements AutoCloseable {
       ended.complete(Status.OK);
     }
 
-    synchronized void send(ClientMessage message) {
+    public synchronized void send(ClientMessage message) {
       requests.onNext(message);
     }
 
-    void answer(String id, boolean reject) {
+    public void answer(String id, boolean reject) {
       send(ClientMessage.newBuilder()
           .setId(id)
           .setWebsocketEventResponse(WebsocketEventResponse.newBuilder()
@@ -169,17 +169,17 @@ final class TestApp implements AutoCloseable {
     }
 
     /** The next event, failing the test after 10 s. */
-    Event next() throws InterruptedException {
+    public Event next() throws InterruptedException {
       Event event = events.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       assertThat(event).as("an event within %s", WAIT).isNotNull();
       return event;
     }
 
-    synchronized void complete() {
+    public synchronized void complete() {
       requests.onCompleted();
     }
 
-    synchronized void cancelQuietly() {
+    public synchronized void cancelQuietly() {
       try {
         requests.onError(Status.CANCELLED.withDescription("test over").asRuntimeException());
       } catch (RuntimeException ignored) {

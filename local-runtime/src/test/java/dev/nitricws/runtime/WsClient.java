@@ -13,32 +13,32 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A real websocket client (the JDK's) that records what it receives. */
-final class WsClient implements WebSocket.Listener {
+public final class WsClient implements WebSocket.Listener {
 
-  static final HttpClient HTTP = HttpClient.newHttpClient();
+  public static final HttpClient HTTP = HttpClient.newHttpClient();
 
   /** Text messages arrive as String, binary messages as byte[]. */
-  final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
+  public final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
   /** The close status the server sent. */
-  final CompletableFuture<Integer> closeStatus = new CompletableFuture<>();
-  final CompletableFuture<Void> pinged = new CompletableFuture<>();
+  public final CompletableFuture<Integer> closeStatus = new CompletableFuture<>();
+  public final CompletableFuture<Void> pinged = new CompletableFuture<>();
   private final StringBuilder text = new StringBuilder();
   private java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
   private volatile WebSocket socket;
 
   /** Starts connecting to {@code ws://127.0.0.1:<port><pathAndQuery>}. */
-  static CompletableFuture<WsClient> connect(int port, String pathAndQuery) {
+  public static CompletableFuture<WsClient> connect(int port, String pathAndQuery) {
     WsClient client = new WsClient();
     return HTTP.newWebSocketBuilder()
         .buildAsync(URI.create("ws://127.0.0.1:" + port + pathAndQuery), client)
         .thenApply(webSocket -> client);
   }
 
-  static WsClient open(int port, String pathAndQuery) {
+  public static WsClient open(int port, String pathAndQuery) {
     return connect(port, pathAndQuery).orTimeout(10, TimeUnit.SECONDS).join();
   }
 
-  WebSocket socket() {
+  public WebSocket socket() {
     return socket;
   }
 
@@ -90,26 +90,26 @@ final class WsClient implements WebSocket.Listener {
     closeStatus.completeExceptionally(error);
   }
 
-  void sendText(String message) {
+  public void sendText(String message) {
     socket.sendText(message, true).orTimeout(10, TimeUnit.SECONDS).join();
   }
 
-  void sendBinary(byte[] message) {
+  public void sendBinary(byte[] message) {
     socket.sendBinary(ByteBuffer.wrap(message), true).orTimeout(10, TimeUnit.SECONDS).join();
   }
 
   /** The next message, failing the test after 10 s. */
-  Object next() throws InterruptedException {
+  public Object next() throws InterruptedException {
     Object message = received.poll(10, TimeUnit.SECONDS);
     assertThat(message).as("a message within 10 s").isNotNull();
     return message;
   }
 
-  int awaitClose() {
+  public int awaitClose() {
     return closeStatus.orTimeout(10, TimeUnit.SECONDS).join();
   }
 
-  void closeNormally() {
+  public void closeNormally() {
     socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(10, TimeUnit.SECONDS).join();
   }
 }

@@ -3,6 +3,7 @@ package dev.nitricws.runtime;
 import static java.util.Objects.requireNonNull;
 
 import dev.nitricws.runtime.gateway.GatewaySettings;
+import dev.nitricws.runtime.checks.PositiveDuration;
 import dev.nitricws.runtime.gateway.OriginPolicy;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
@@ -89,7 +90,7 @@ public final class LocalRuntimeBuilder {
 
   /** How long after a change a store is written to disk. Default 1 s. */
   public LocalRuntimeBuilder kvFlushInterval(Duration interval) {
-    this.kvFlushInterval = positive(interval, "kvFlushInterval");
+    this.kvFlushInterval = PositiveDuration.require("kvFlushInterval", interval);
     return this;
   }
 
@@ -101,7 +102,7 @@ public final class LocalRuntimeBuilder {
 
   /** A connection with no message either way for this long is closed. Default 10 min. */
   public LocalRuntimeBuilder idleTimeout(Duration timeout) {
-    this.idleTimeout = positive(timeout, "idleTimeout");
+    this.idleTimeout = PositiveDuration.require("idleTimeout", timeout);
     return this;
   }
 
@@ -117,7 +118,7 @@ public final class LocalRuntimeBuilder {
 
   /** How long the application has to answer an event; an unanswered connect is refused. Default 30 s. */
   public LocalRuntimeBuilder handlerTimeout(Duration timeout) {
-    this.handlerTimeout = positive(timeout, "handlerTimeout");
+    this.handlerTimeout = PositiveDuration.require("handlerTimeout", timeout);
     return this;
   }
 
@@ -132,7 +133,7 @@ public final class LocalRuntimeBuilder {
 
   /** Time a new connection has to send its whole HTTP request; then it is answered 408 and closed. Default 10 s. */
   public LocalRuntimeBuilder requestTimeout(Duration timeout) {
-    this.requestTimeout = positive(timeout, "requestTimeout");
+    this.requestTimeout = PositiveDuration.require("requestTimeout", timeout);
     return this;
   }
 
@@ -197,7 +198,7 @@ public final class LocalRuntimeBuilder {
 
   /** A connection that stays unwritable (does not read) this long is closed with 1008. Default 10 s. */
   public LocalRuntimeBuilder slowClientTimeout(Duration timeout) {
-    this.slowClientTimeout = positive(timeout, "slowClientTimeout");
+    this.slowClientTimeout = PositiveDuration.require("slowClientTimeout", timeout);
     return this;
   }
 
@@ -297,11 +298,4 @@ public final class LocalRuntimeBuilder {
     return value;
   }
 
-  private static Duration positive(Duration value, String name) {
-    requireNonNull(value, name);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive, was " + value);
-    }
-    return value;
-  }
 }

@@ -9,6 +9,7 @@ import dev.nitricws.proto.websockets.v1.ServerMessage;
 import dev.nitricws.proto.websockets.v1.WebsocketEventRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketEventResponse;
 import dev.nitricws.proto.websockets.v1.WebsocketEventType;
+import dev.nitricws.runtime.checks.PositiveDuration;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -53,12 +54,8 @@ public final class HandlerRegistry implements EventDispatcher {
    *     registers again after a runtime restart is served without declaring again)
    */
   public HandlerRegistry(Duration handlerTimeout, Consumer<String> onRegistered) {
-    requireNonNull(handlerTimeout, "handlerTimeout");
+    this.handlerTimeoutNanos = PositiveDuration.require("handlerTimeout", handlerTimeout).toNanos();
     this.onRegistered = requireNonNull(onRegistered, "onRegistered");
-    if (handlerTimeout.isNegative() || handlerTimeout.isZero()) {
-      throw new IllegalArgumentException("handlerTimeout must be positive, was " + handlerTimeout);
-    }
-    this.handlerTimeoutNanos = handlerTimeout.toNanos();
   }
 
   /** Accepts a new HandleEvents stream; its first message must register it. */

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.Struct;
 import dev.nitricws.runtime.LocalRuntimeException;
+import dev.nitricws.runtime.checks.PositiveDuration;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collections;
@@ -64,11 +65,7 @@ public final class KvStorage implements AutoCloseable {
   /** Stores loaded from {@code directory} and written back every {@code flushInterval}. */
   public static KvStorage persistent(java.nio.file.Path directory, Duration flushInterval) {
     requireNonNull(directory, "directory");
-    requireNonNull(flushInterval, "flushInterval");
-    if (flushInterval.isNegative() || flushInterval.isZero()) {
-      throw new IllegalArgumentException("kvFlushInterval must be positive, was " + flushInterval);
-    }
-    return new KvStorage(new KvFiles(directory), flushInterval);
+    return new KvStorage(new KvFiles(directory), PositiveDuration.require("kvFlushInterval", flushInterval));
   }
 
   /** Creates an empty store unless it exists. Idempotent. */

@@ -7,14 +7,12 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +65,7 @@ final class ConnectionWriter {
 
   // written on the event loop; read by the gateway's outbound budget too
   private volatile boolean closing;
-  private ScheduledFuture<?> slowClientTimer;
+  private final OneShotTimer slowClientTimer = new OneShotTimer();
 
   ConnectionWriter(String socketName, String id, Channel channel, GatewaySettings settings, OutboundBudget outbound,
       Runnable closeForNotReading, Runnable dropForNotReading) {
@@ -181,16 +179,15 @@ final class ConnectionWriter {
   /** On the event loop: the connection is closing; later writes fail as gone. */
   void closing() {
     closing = true;
-    cancelSlowClientTimer();
+    slowClientTimer.cancel();
   }
 
   /** On the event loop: starts or stops the slow-client timer. */
   void writabilityChanged() {
     if (channel.isWritable()) {
-      cancelSlowClientTimer();
-    } else if (slowClientTimer == null && !closing) {
-      slowClientTimer = channel.eventLoop().schedule(this::slowClientTimedOut, slowClientTimeout.toNanos(),
-          TimeUnit.NANOSECONDS);
+      slowClientTimer.cancel();
+    } else if (!closing) {
+      slowClientTimer.start(channel.eventLoop(), slowClientTimeout, this::slowClientTimedOut);
     }
   }
 
@@ -203,8 +200,7 @@ final class ConnectionWriter {
       LOG.info("Connection {} on socket '{}' is not reading ({} bytes queued, at most {}); dropping it", id,
           socketName, queuedBytes(), maxQueuedBytes);
       sent.completeExceptionally(new ConnectionNotFoundException(id));
-      closing = true;
-      cancelSlowClientTimer();
+      closing();
       dropForNotReading.run();
       return;
     }
@@ -236,40 +232,24 @@ final class ConnectionWriter {
         if (!closing && channel.isActive()) {
           LOG.info("Connection {} on socket '{}' is furthest behind ({} bytes queued); dropping it", id,
               socketName, queuedBytes());
-          closing = true;
-          cancelSlowClientTimer();
+          closing();
           dropForNotReading.run();
         }
       });
-    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+    } catch (RejectedExecutionException shuttingDown) {
       // closing anyway
     }
   }
 
   /** Still not reading: fail at once every send that waits behind the unread bytes, then close. */
   private void slowClientTimedOut() {
-    slowClientTimer = null;
     if (channel.isWritable() || closing || !channel.isActive()) {
       return;
     }
     LOG.info("Connection {} on socket '{}' has not read for {}; closing with 1008", id, socketName,
         slowClientTimeout);
-    closeNotReading();
-  }
-
-  /** Closes the connection as not reading: what was queued for it is discarded with it. */
-  private void closeNotReading() {
-    closing = true;
-    cancelSlowClientTimer();
+    // what was queued for it is discarded with it
+    closing();
     closeForNotReading.run();
-  }
-
-
-
-  private void cancelSlowClientTimer() {
-    if (slowClientTimer != null) {
-      slowClientTimer.cancel(false);
-      slowClientTimer = null;
-    }
   }
 }

@@ -4,9 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +19,7 @@ final class RequestTimeoutHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(RequestTimeoutHandler.class);
 
   private final Duration timeout;
-  private ScheduledFuture<?> timer;
+  private final OneShotTimer timer = new OneShotTimer();
 
   RequestTimeoutHandler(Duration timeout) {
     this.timeout = timeout;
@@ -36,29 +34,21 @@ final class RequestTimeoutHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    timer = ctx.executor().schedule(() -> expired(ctx), timeout.toNanos(), TimeUnit.NANOSECONDS);
+    timer.start(ctx.executor(), timeout, () -> expired(ctx));
   }
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    cancel();
+    timer.cancel();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    cancel();
+    timer.cancel();
     ctx.fireChannelInactive();
   }
 
-  private void cancel() {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
-  }
-
   private void expired(ChannelHandlerContext ctx) {
-    timer = null;
     if (!ctx.channel().isActive()) {
       return;
     }

@@ -15,10 +15,11 @@ import dev.nitricws.proto.kvstore.v1.KvStoreSetValueResponse;
 import dev.nitricws.proto.kvstore.v1.Value;
 import dev.nitricws.proto.kvstore.v1.ValueRef;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Iterator;
-import java.util.Optional;
+import java.util.function.Function;
 
 /** The KvStore gRPC service over {@link KvStorage}. */
 public final class KvStoreService extends KvStoreGrpc.KvStoreImplBase {
@@ -31,43 +32,28 @@ public final class KvStoreService extends KvStoreGrpc.KvStoreImplBase {
 
   @Override
   public void getValue(KvStoreGetValueRequest request, StreamObserver<KvStoreGetValueResponse> responses) {
-    ValueRef ref = request.getRef();
-    if (!valid(ref, responses)) {
-      return;
-    }
-    Optional<Struct> content = storage.get(ref.getStore(), ref.getKey());
-    if (content.isEmpty()) {
-      responses.onError(Status.NOT_FOUND
+    answer(request.getRef(), responses, ref -> {
+      Struct content = storage.get(ref.getStore(), ref.getKey()).orElseThrow(() -> Status.NOT_FOUND
           .withDescription(String.format("key '%s' not found in store '%s'", ref.getKey(), ref.getStore()))
           .asRuntimeException());
-      return;
-    }
-    responses.onNext(KvStoreGetValueResponse.newBuilder()
-        .setValue(Value.newBuilder().setRef(ref).setContent(content.get()))
-        .build());
-    responses.onCompleted();
+      return KvStoreGetValueResponse.newBuilder().setValue(Value.newBuilder().setRef(ref).setContent(content)).build();
+    });
   }
 
   @Override
   public void setValue(KvStoreSetValueRequest request, StreamObserver<KvStoreSetValueResponse> responses) {
-    ValueRef ref = request.getRef();
-    if (!valid(ref, responses)) {
-      return;
-    }
-    storage.set(ref.getStore(), ref.getKey(), request.getContent());
-    responses.onNext(KvStoreSetValueResponse.getDefaultInstance());
-    responses.onCompleted();
+    answer(request.getRef(), responses, ref -> {
+      storage.set(ref.getStore(), ref.getKey(), request.getContent());
+      return KvStoreSetValueResponse.getDefaultInstance();
+    });
   }
 
   @Override
   public void deleteKey(KvStoreDeleteKeyRequest request, StreamObserver<KvStoreDeleteKeyResponse> responses) {
-    ValueRef ref = request.getRef();
-    if (!valid(ref, responses)) {
-      return;
-    }
-    storage.delete(ref.getStore(), ref.getKey());
-    responses.onNext(KvStoreDeleteKeyResponse.getDefaultInstance());
-    responses.onCompleted();
+    answer(request.getRef(), responses, ref -> {
+      storage.delete(ref.getStore(), ref.getKey());
+      return KvStoreDeleteKeyResponse.getDefaultInstance();
+    });
   }
 
   @Override
@@ -85,18 +71,26 @@ public final class KvStoreService extends KvStoreGrpc.KvStoreImplBase {
     call.setOnReadyHandler(streamer);
   }
 
-  private static boolean valid(ValueRef ref, StreamObserver<?> responses) {
-    String problem = null;
-    if (ref.getStore().isEmpty()) {
-      problem = "ref.store must not be empty";
-    } else if (ref.getKey().isEmpty()) {
-      problem = "ref.key must not be empty";
-    }
+  /**
+   * Answers a call on one key: INVALID_ARGUMENT when the reference lacks its store or key, else
+   * what {@code work} returns, or the status it throws.
+   */
+  private static <T> void answer(ValueRef ref, StreamObserver<T> responses, Function<ValueRef, T> work) {
+    String problem = ref.getStore().isEmpty() ? "ref.store must not be empty"
+        : ref.getKey().isEmpty() ? "ref.key must not be empty" : null;
     if (problem != null) {
       responses.onError(Status.INVALID_ARGUMENT.withDescription(problem).asRuntimeException());
-      return false;
+      return;
     }
-    return true;
+    T response;
+    try {
+      response = work.apply(ref);
+    } catch (StatusRuntimeException e) {
+      responses.onError(e);
+      return;
+    }
+    responses.onNext(response);
+    responses.onCompleted();
   }
 
   /**

@@ -56,8 +56,8 @@ class TimeoutsAndKeepAliveTest {
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.MANUAL);
     WsClient client = WsClient.open(port, "/");
 
-    client.sendText("never answered");
-    client.sendText("second");
+    client.send("never answered");
+    client.send("second");
 
     assertThat(messages.next().request().getMessage().getBody().toStringUtf8()).isEqualTo("never answered");
     assertThat(messages.next().request().getMessage().getBody().toStringUtf8()).isEqualTo("second");
@@ -81,8 +81,8 @@ class TimeoutsAndKeepAliveTest {
     app.register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
 
-    client.pinged.orTimeout(10, TimeUnit.SECONDS).join();
+    client.pinged().orTimeout(10, TimeUnit.SECONDS).join();
 
-    assertThat(client.closeStatus).isNotDone();
+    assertThat(client.closed()).isNotDone();
   }
 }

@@ -93,9 +93,8 @@ class TlsTest {
           .getUrl();
       assertThat(url).isEqualTo("wss://127.0.0.1:" + port).isEqualTo(runtime.websocketUrl("chat"));
 
-      WsClient client = new WsClient();
-      HttpClient.newBuilder().sslContext(trustingTheCertificate).build().newWebSocketBuilder()
-          .buildAsync(URI.create(url + "/?room=tls"), client).get(10, TimeUnit.SECONDS);
+      WsClient client = WsClient.connect(HttpClient.newBuilder().sslContext(trustingTheCertificate).build(),
+          URI.create(url + "/?room=tls")).get(10, TimeUnit.SECONDS);
       String id = connects.next().request().getConnectionId();
       app.websocket().sendMessage(WebsocketSendRequest.newBuilder().setSocketName("chat").setConnectionId(id)
           .setData(ByteString.copyFromUtf8("over tls")).build());

@@ -125,7 +125,7 @@ class WebsocketGatewayTest {
     WsClient client = WsClient.open(port, "/");
 
     for (int i = 0; i < 5; i++) {
-      client.sendText("m" + i);
+      client.send("m" + i);
     }
     List<String> bodies = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
@@ -146,8 +146,8 @@ class WebsocketGatewayTest {
     WsClient client = WsClient.open(port, "/");
     byte[] binary = {(byte) 0xff, 0x00, (byte) 0xfe, 0x41};
 
-    client.sendText("héllo ✓");
-    client.sendBinary(binary);
+    client.send("héllo ✓");
+    client.send(binary);
 
     Event text = messages.next();
     assertThat(text.request().getMessage().getBody().toByteArray()).isEqualTo("héllo ✓".getBytes(UTF_8));
@@ -230,7 +230,7 @@ class WebsocketGatewayTest {
     WsClient client = WsClient.open(port, "/");
     String id = connects.next().request().getConnectionId();
 
-    client.closeNormally();
+    client.close();
 
     assertThat(client.awaitClose()).isEqualTo(1000);
     assertThat(disconnects.next().request().getConnectionId()).isEqualTo(id);
@@ -256,7 +256,7 @@ class WebsocketGatewayTest {
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.MANUAL);
     EventStream disconnects = app.register("chat", WebsocketEventType.Disconnect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
-    client.sendText("last words");
+    client.send("last words");
     Event message = messages.next();
     String id = message.request().getConnectionId();
 
@@ -275,7 +275,7 @@ class WebsocketGatewayTest {
     EventStream messages = app.register("chat", WebsocketEventType.Message, Mode.MANUAL);
     EventStream disconnects = app.register("chat", WebsocketEventType.Disconnect, Mode.ACCEPT);
     WsClient client = WsClient.open(port, "/");
-    client.sendText("last words");
+    client.send("last words");
     Event message = messages.next();
 
     // the socket is not read while the app holds a message, so the drop is seen after the answer
@@ -318,7 +318,7 @@ class WebsocketGatewayTest {
     WsClient client = WsClient.open(port, "/");
 
     for (int i = 0; i < 4; i++) {
-      client.sendText("m" + i);
+      client.send("m" + i);
     }
 
     await().atMost(TestApp.WAIT).until(() -> first.events.size() + second.events.size() == 4);
@@ -327,7 +327,7 @@ class WebsocketGatewayTest {
 
     first.complete();
     await().atMost(TestApp.WAIT).until(() -> runtime.handlerCount("chat", WebsocketEventType.Message) == 1);
-    client.sendText("after");
+    client.send("after");
     await().atMost(TestApp.WAIT).until(() -> second.events.size() == 3);
     assertThat(second.events).last()
         .satisfies(e -> assertThat(e.request().getMessage().getBody().toStringUtf8()).isEqualTo("after"));

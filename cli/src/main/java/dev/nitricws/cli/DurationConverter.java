@@ -2,7 +2,6 @@ package dev.nitricws.cli;
 
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * The picocli converter for {@link Durations}: {@code converter = DurationConverter.class}. A
@@ -14,10 +13,6 @@ public final class DurationConverter implements ITypeConverter<Duration> {
 
   @Override
   public Duration convert(String value) {
-    try {
-      return Durations.parse(value);
-    } catch (InvalidValue e) {
-      throw new TypeConversionException(e.forConverter(Durations.KIND, Durations.FORMS, value));
-    }
+    return Durations.KIND.convert(value);
   }
 }

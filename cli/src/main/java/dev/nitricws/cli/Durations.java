@@ -21,7 +21,7 @@ public final class Durations {
   /** The forms a duration takes, for help texts and messages. */
   public static final String FORMS = "500ms, 10s, 90m, 2h, 1d or ISO-8601 (PT2H)";
 
-  static final String KIND = "duration";
+  static final Kind<Duration> KIND = new Kind<>("duration", FORMS, Durations::parse);
 
   private static final Pattern SHORT = Pattern.compile("(-?\\d+)\\s*(ms|s|m|h|d)");
   private static final Pattern BARE = Pattern.compile("-?\\d+");
@@ -37,12 +37,7 @@ public final class Durations {
    *     (PT2H); got '30' (a number needs a unit, e.g. 30s or 30ms)}
    */
   public static Duration parse(String flag, String text) {
-    requireNonNull(flag, "flag");
-    try {
-      return parse(text);
-    } catch (InvalidValue e) {
-      throw e.forFlag(flag, KIND, FORMS, text);
-    }
+    return KIND.parse(flag, text);
   }
 
   /**

@@ -1,7 +1,6 @@
 package dev.nitricws.cli;
 
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * The picocli converter for {@link Sizes}, on an {@code int} option:
@@ -13,10 +12,6 @@ public final class SizeConverter implements ITypeConverter<Integer> {
 
   @Override
   public Integer convert(String value) {
-    try {
-      return Sizes.parse(value);
-    } catch (InvalidValue e) {
-      throw new TypeConversionException(e.forConverter(Sizes.KIND, Sizes.FORMS, value));
-    }
+    return Sizes.KIND.convert(value);
   }
 }

@@ -1,7 +1,5 @@
 package dev.nitricws.cli;
 
-import static java.util.Objects.requireNonNull;
-
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,7 +14,7 @@ public final class Sizes {
   /** The forms a size takes, for help texts and messages. */
   public static final String FORMS = "131072 (bytes), 128k or 4m";
 
-  static final String KIND = "size";
+  static final Kind<Integer> KIND = new Kind<>("size", FORMS, Sizes::parse);
 
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(k|kb|kib|m|mb|mib)?");
 
@@ -29,12 +27,7 @@ public final class Sizes {
    *     {@code --max-queued takes a size such as 131072 (bytes), 128k or 4m; got '4g'}
    */
   public static int parse(String flag, String text) {
-    requireNonNull(flag, "flag");
-    try {
-      return parse(text);
-    } catch (InvalidValue e) {
-      throw e.forFlag(flag, KIND, FORMS, text);
-    }
+    return KIND.parse(flag, text);
   }
 
   /** What both {@link #parse(String, String)} and {@link SizeConverter} read; fails with {@link InvalidValue}. */

@@ -2,6 +2,7 @@ package dev.nitricws.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
 import dev.nitricws.proto.kvstore.v1.KvStoreGrpc;
 import dev.nitricws.proto.resources.v1.ResourceDeclareRequest;
 import dev.nitricws.proto.resources.v1.ResourceIdentifier;
@@ -10,12 +11,14 @@ import dev.nitricws.proto.resources.v1.ResourcesGrpc;
 import dev.nitricws.proto.websockets.v1.ClientMessage;
 import dev.nitricws.proto.websockets.v1.RegistrationRequest;
 import dev.nitricws.proto.websockets.v1.ServerMessage;
+import dev.nitricws.proto.websockets.v1.WebsocketCloseConnectionRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketConnectionResponse;
 import dev.nitricws.proto.websockets.v1.WebsocketEventRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketEventResponse;
 import dev.nitricws.proto.websockets.v1.WebsocketEventType;
 import dev.nitricws.proto.websockets.v1.WebsocketGrpc;
 import dev.nitricws.proto.websockets.v1.WebsocketHandlerGrpc;
+import dev.nitricws.proto.websockets.v1.WebsocketSendRequest;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -102,6 +105,42 @@ public final class TestApp implements AutoCloseable {
     ServerMessage answer = stream.registered.orTimeout(10, TimeUnit.SECONDS).join();
     assertThat(answer.getId()).isEqualTo("reg-" + socket + "-" + type);
     return stream;
+  }
+
+  /** Sends {@code data} to a connection without waiting; completes with the call's status (deadline 20 s). */
+  public CompletableFuture<Status> sendAsync(String socket, String connectionId, ByteString data) {
+    CompletableFuture<Status> done = new CompletableFuture<>();
+    WebsocketGrpc.newStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).sendMessage(
+        WebsocketSendRequest.newBuilder().setSocketName(socket).setConnectionId(connectionId).setData(data).build(),
+        statusInto(done));
+    return done;
+  }
+
+  /** Closes a connection without waiting; completes with the call's status (deadline 20 s). */
+  public CompletableFuture<Status> closeAsync(String socket, String connectionId) {
+    CompletableFuture<Status> done = new CompletableFuture<>();
+    WebsocketGrpc.newStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).closeConnection(
+        WebsocketCloseConnectionRequest.newBuilder().setSocketName(socket).setConnectionId(connectionId).build(),
+        statusInto(done));
+    return done;
+  }
+
+  /** An observer of a unary call that completes {@code done} with the call's status. */
+  private static <T> StreamObserver<T> statusInto(CompletableFuture<Status> done) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(T value) {}
+
+      @Override
+      public void onError(Throwable t) {
+        done.complete(Status.fromThrowable(t));
+      }
+
+      @Override
+      public void onCompleted() {
+        done.complete(Status.OK);
+      }
+    };
   }
 
   @Override

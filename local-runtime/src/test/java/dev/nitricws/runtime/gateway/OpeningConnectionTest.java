@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
-import dev.nitricws.proto.websockets.v1.WebsocketCloseConnectionRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketEventType;
-import dev.nitricws.proto.websockets.v1.WebsocketGrpc;
-import dev.nitricws.proto.websockets.v1.WebsocketSendRequest;
 import dev.nitricws.runtime.LocalRuntime;
 import dev.nitricws.runtime.RuntimeAndApp;
 import dev.nitricws.runtime.TestApp;
@@ -16,7 +13,6 @@ import dev.nitricws.runtime.TestApp.EventStream;
 import dev.nitricws.runtime.TestApp.Mode;
 import dev.nitricws.runtime.WsClient;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -184,36 +180,10 @@ class OpeningConnectionTest {
   }
 
   private CompletableFuture<Status> sendAsync(String id, String text) {
-    CompletableFuture<Status> done = new CompletableFuture<>();
-    WebsocketGrpc.newStub(local.app().channel()).withDeadlineAfter(20, TimeUnit.SECONDS).sendMessage(
-        WebsocketSendRequest.newBuilder().setSocketName("chat").setConnectionId(id)
-            .setData(ByteString.copyFromUtf8(text)).build(),
-        observer(done));
-    return done;
+    return local.app().sendAsync("chat", id, ByteString.copyFromUtf8(text));
   }
 
   private CompletableFuture<Status> closeAsync(String id) {
-    CompletableFuture<Status> done = new CompletableFuture<>();
-    WebsocketGrpc.newStub(local.app().channel()).withDeadlineAfter(20, TimeUnit.SECONDS).closeConnection(
-        WebsocketCloseConnectionRequest.newBuilder().setSocketName("chat").setConnectionId(id).build(),
-        observer(done));
-    return done;
-  }
-
-  private static <T> StreamObserver<T> observer(CompletableFuture<Status> done) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(T value) {}
-
-      @Override
-      public void onError(Throwable t) {
-        done.complete(Status.fromThrowable(t));
-      }
-
-      @Override
-      public void onCompleted() {
-        done.complete(Status.OK);
-      }
-    };
+    return local.app().closeAsync("chat", id);
   }
 }

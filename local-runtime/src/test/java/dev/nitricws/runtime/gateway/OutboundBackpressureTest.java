@@ -7,9 +7,6 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.ByteString;
 import dev.nitricws.proto.websockets.v1.WebsocketCloseConnectionRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketEventType;
-import dev.nitricws.proto.websockets.v1.WebsocketGrpc;
-import dev.nitricws.proto.websockets.v1.WebsocketSendRequest;
-import dev.nitricws.proto.websockets.v1.WebsocketSendResponse;
 import dev.nitricws.runtime.LocalRuntimeBuilder;
 import dev.nitricws.runtime.RawWebsocket;
 import dev.nitricws.runtime.RuntimeAndApp;
@@ -18,8 +15,6 @@ import dev.nitricws.runtime.TestApp;
 import dev.nitricws.runtime.TestApp.EventStream;
 import dev.nitricws.runtime.TestApp.Mode;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -244,26 +239,6 @@ class OutboundBackpressureTest {
   }
 
   private CompletableFuture<Status> sendAsync(String id, ByteString data) {
-    CompletableFuture<Status> done = new CompletableFuture<>();
-    WebsocketGrpc.newStub(local.app().channel()).withDeadlineAfter(20, TimeUnit.SECONDS)
-        .sendMessage(send(id, data), new StreamObserver<>() {
-          @Override
-          public void onNext(WebsocketSendResponse value) {}
-
-          @Override
-          public void onError(Throwable t) {
-            done.complete(Status.fromThrowable(t));
-          }
-
-          @Override
-          public void onCompleted() {
-            done.complete(Status.OK);
-          }
-        });
-    return done;
-  }
-
-  private static WebsocketSendRequest send(String id, ByteString data) {
-    return WebsocketSendRequest.newBuilder().setSocketName("chat").setConnectionId(id).setData(data).build();
+    return local.app().sendAsync("chat", id, data);
   }
 }

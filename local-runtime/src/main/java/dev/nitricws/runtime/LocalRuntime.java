@@ -3,6 +3,17 @@ package dev.nitricws.runtime;
 import static java.util.Objects.requireNonNull;
 
 import dev.nitricws.proto.websockets.v1.WebsocketEventType;
+import dev.nitricws.runtime.gateway.GatewaySettings;
+import dev.nitricws.runtime.gateway.SocketEndpoint;
+import dev.nitricws.runtime.gateway.WebsocketGateway;
+import dev.nitricws.runtime.gateway.WebsocketService;
+import dev.nitricws.runtime.handlers.DisconnectCounter;
+import dev.nitricws.runtime.handlers.HandlerRegistry;
+import dev.nitricws.runtime.handlers.WebsocketHandlerService;
+import dev.nitricws.runtime.kv.KvStorage;
+import dev.nitricws.runtime.kv.KvStoreService;
+import dev.nitricws.runtime.resources.DeclaredResources;
+import dev.nitricws.runtime.resources.ResourcesService;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -87,7 +98,7 @@ public final class LocalRuntime implements AutoCloseable {
     // a registration opens its socket's port (idempotent), as in the reference runtime, whose
     // gateway follows the registered handlers: an app that re-registers after a restart is served
     this.registry = new HandlerRegistry(config.handlerTimeout, this::openSocketOf);
-    GatewaySettings settings = GatewaySettings.of(config);
+    GatewaySettings settings = config.gatewaySettings();
     this.storage = config.kvDirectory == null
         ? KvStorage.inMemory()
         : KvStorage.persistent(config.kvDirectory, config.kvFlushInterval);
@@ -168,11 +179,10 @@ public final class LocalRuntime implements AutoCloseable {
     try {
       return gateway.declare(socketName).get(10, TimeUnit.SECONDS).port();
     } catch (ExecutionException e) {
-      Throwable cause = ClientConnection.unwrap(e.getCause());
-      if (cause instanceof LocalRuntimeException runtimeException) {
+      if (e.getCause() instanceof LocalRuntimeException runtimeException) {
         throw runtimeException;
       }
-      throw new LocalRuntimeException("Unable to open websocket '" + socketName + "'", cause);
+      throw new LocalRuntimeException("Unable to open websocket '" + socketName + "'", e.getCause());
     } catch (TimeoutException e) {
       throw new LocalRuntimeException("Websocket '" + socketName + "' did not open within 10 s", e);
     } catch (InterruptedException e) {
@@ -205,7 +215,7 @@ public final class LocalRuntime implements AutoCloseable {
     return endpoint(socketName).connectionCount();
   }
 
-  /** The gateway, for this package's tests. */
+  /** The gateway, for the tests (through their bridge in this package). */
   WebsocketGateway gateway() {
     return gateway;
   }

@@ -2,6 +2,10 @@ package dev.nitricws.runtime;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.nitricws.runtime.gateway.GatewaySettings;
+import dev.nitricws.runtime.checks.PositiveDuration;
+import dev.nitricws.runtime.gateway.OriginPolicy;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -71,10 +75,7 @@ public final class LocalRuntimeBuilder {
    * others are answered UNAUTHENTICATED. Null: none (the default).
    */
   public LocalRuntimeBuilder grpcToken(String token) {
-    if (token != null && token.isBlank()) {
-      throw new IllegalArgumentException("grpcToken must not be blank");
-    }
-    this.grpcToken = token;
+    this.grpcToken = token == null ? null : notBlank(token, "grpcToken");
     return this;
   }
 
@@ -86,7 +87,7 @@ public final class LocalRuntimeBuilder {
 
   /** How long after a change a store is written to disk. Default 1 s. */
   public LocalRuntimeBuilder kvFlushInterval(Duration interval) {
-    this.kvFlushInterval = positive(interval, "kvFlushInterval");
+    this.kvFlushInterval = PositiveDuration.require("kvFlushInterval", interval);
     return this;
   }
 
@@ -98,23 +99,19 @@ public final class LocalRuntimeBuilder {
 
   /** A connection with no message either way for this long is closed. Default 10 min. */
   public LocalRuntimeBuilder idleTimeout(Duration timeout) {
-    this.idleTimeout = positive(timeout, "idleTimeout");
+    this.idleTimeout = PositiveDuration.require("idleTimeout", timeout);
     return this;
   }
 
   /** A ping is sent to a client after this long without writes; zero turns pings off. Default 30 s. */
   public LocalRuntimeBuilder pingInterval(Duration interval) {
-    requireNonNull(interval, "pingInterval");
-    if (interval.isNegative()) {
-      throw new IllegalArgumentException("pingInterval must be zero (off) or positive, was " + interval);
-    }
-    this.pingInterval = interval;
+    this.pingInterval = zeroOrPositive(interval, "pingInterval", "off");
     return this;
   }
 
   /** How long the application has to answer an event; an unanswered connect is refused. Default 30 s. */
   public LocalRuntimeBuilder handlerTimeout(Duration timeout) {
-    this.handlerTimeout = positive(timeout, "handlerTimeout");
+    this.handlerTimeout = PositiveDuration.require("handlerTimeout", timeout);
     return this;
   }
 
@@ -129,7 +126,7 @@ public final class LocalRuntimeBuilder {
 
   /** Time a new connection has to send its whole HTTP request; then it is answered 408 and closed. Default 10 s. */
   public LocalRuntimeBuilder requestTimeout(Duration timeout) {
-    this.requestTimeout = positive(timeout, "requestTimeout");
+    this.requestTimeout = PositiveDuration.require("requestTimeout", timeout);
     return this;
   }
 
@@ -150,10 +147,7 @@ public final class LocalRuntimeBuilder {
    * with 1008 "rate limit". 0 = no limit. Default 100.
    */
   public LocalRuntimeBuilder maxMessagesPerSecond(int messages) {
-    if (messages < 0) {
-      throw new IllegalArgumentException("maxMessagesPerSecond must be zero (no limit) or positive, was " + messages);
-    }
-    this.maxMessagesPerSecond = messages;
+    this.maxMessagesPerSecond = zeroOrPositive(messages, "maxMessagesPerSecond", "no limit");
     return this;
   }
 
@@ -185,16 +179,13 @@ public final class LocalRuntimeBuilder {
    * many clients stop reading the gateway holds about this much for them. Default 64 MiB.
    */
   public LocalRuntimeBuilder maxQueuedTotalBytes(long bytes) {
-    if (bytes < 1) {
-      throw new IllegalArgumentException("maxQueuedTotalBytes must be positive, got " + bytes);
-    }
-    this.maxQueuedTotalBytes = bytes;
+    this.maxQueuedTotalBytes = positive(bytes, "maxQueuedTotalBytes");
     return this;
   }
 
   /** A connection that stays unwritable (does not read) this long is closed with 1008. Default 10 s. */
   public LocalRuntimeBuilder slowClientTimeout(Duration timeout) {
-    this.slowClientTimeout = positive(timeout, "slowClientTimeout");
+    this.slowClientTimeout = PositiveDuration.require("slowClientTimeout", timeout);
     return this;
   }
 
@@ -256,11 +247,30 @@ public final class LocalRuntimeBuilder {
     return new LocalRuntime(this);
   }
 
+  /** The gateway's part of these settings; reads the TLS files, if any. */
+  GatewaySettings gatewaySettings() {
+    SslContext tls = tlsCertificate == null ? null : GatewaySettings.serverTls(tlsCertificate, tlsPrivateKey);
+    return new GatewaySettings(bindHost, firstWebsocketPort, maxMessageSize, idleTimeout, pingInterval, staticPage,
+        acceptWithoutHandler, requestTimeout, maxConnectionsPerAddress, maxConnections, maxMessagesPerSecond,
+        writeBufferSize, slowClientTimeout, maxQueuedBytes, maxQueuedTotalBytes, allowedOrigins, tls);
+  }
+
+  // the checks of the settings; a duration's is PositiveDuration, shared with the parts the runtime wires
+
   private static int port(int port, String name) {
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException(name + " must be between 0 and 65535, was " + port);
-    }
+    check(port >= 0 && port <= 65535, name, "between 0 and 65535", port);
     return port;
+  }
+
+  private static String host(String host, String name) {
+    return notBlank(requireNonNull(host, name), name);
+  }
+
+  private static String notBlank(String value, String name) {
+    if (value.isBlank()) {
+      throw new IllegalArgumentException(name + " must not be blank");
+    }
+    return value;
   }
 
   private static Path readable(Path file, String what) {
@@ -271,26 +281,30 @@ public final class LocalRuntimeBuilder {
     return file;
   }
 
-  private static String host(String host, String name) {
-    requireNonNull(host, name);
-    if (host.isBlank()) {
-      throw new IllegalArgumentException(name + " must not be blank");
-    }
-    return host;
-  }
-
   private static int positive(int value, String name) {
-    if (value <= 0) {
-      throw new IllegalArgumentException(name + " must be positive, was " + value);
-    }
+    check(value > 0, name, "positive", value);
     return value;
   }
 
-  private static Duration positive(Duration value, String name) {
-    requireNonNull(value, name);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive, was " + value);
-    }
+  private static long positive(long value, String name) {
+    check(value > 0, name, "positive", value);
     return value;
+  }
+
+  /** {@code offMeaning}: what zero turns off, for the message. */
+  private static int zeroOrPositive(int value, String name, String offMeaning) {
+    check(value >= 0, name, "zero (" + offMeaning + ") or positive", value);
+    return value;
+  }
+
+  private static Duration zeroOrPositive(Duration value, String name, String offMeaning) {
+    check(!requireNonNull(value, name).isNegative(), name, "zero (" + offMeaning + ") or positive", value);
+    return value;
+  }
+
+  private static void check(boolean valid, String name, String rule, Object value) {
+    if (!valid) {
+      throw new IllegalArgumentException(name + " must be " + rule + ", was " + value);
+    }
   }
 }

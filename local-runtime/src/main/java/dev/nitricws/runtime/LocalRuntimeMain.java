@@ -1,29 +1,32 @@
 package dev.nitricws.runtime;
 
+import static dev.nitricws.runtime.Flag.address;
+import static dev.nitricws.runtime.Flag.count;
+import static dev.nitricws.runtime.Flag.duration;
+import static dev.nitricws.runtime.Flag.file;
+import static dev.nitricws.runtime.Flag.flag;
+import static dev.nitricws.runtime.Flag.list;
+import static dev.nitricws.runtime.Flag.port;
+import static dev.nitricws.runtime.Flag.size;
+import static dev.nitricws.runtime.Flag.text;
+
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine.IModelTransformer;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** Runs the local Nitric runtime on its own until the process is stopped (Ctrl-C / SIGTERM). */
 @Command(
     name = "nitric-ws-local-runtime",
-    mixinStandardHelpOptions = true,
     versionProvider = LocalRuntimeMain.Version.class,
+    modelTransformer = LocalRuntimeMain.Options.class,
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {
@@ -39,124 +42,73 @@ public final class LocalRuntimeMain implements Callable<Integer> {
   /** Where the token is looked up when --grpc-token is not given. */
   Map<String, String> environment = System.getenv();
 
+  /**
+   * The options, in the order --help lists them: each sets one setting of the runtime's builder
+   * (its default, when it has one, is the builder's too).
+   */
+  static final List<Flag> FLAGS = List.of(
+      port("--grpc-port", "50051", LocalRuntimeBuilder::grpcPort,
+          "gRPC port the app connects to (SERVICE_ADDRESS); 0 = any free port."),
+      port("--ws-port", "4000", LocalRuntimeBuilder::firstWebsocketPort,
+          "Port of the first declared websocket; later sockets take the next free ports."),
+      address("--host", "127.0.0.1", LocalRuntimeBuilder::bindHost,
+          "Address the websocket ports listen on (0.0.0.0 for every interface); the gRPC port has --grpc-host."),
+      address("--grpc-host", "127.0.0.1", LocalRuntimeBuilder::grpcHost,
+          "Address the gRPC port (the app's SERVICE_ADDRESS) listens on."),
+      text("--grpc-token", "TOKEN", LocalRuntimeBuilder::grpcToken,
+          "Every gRPC call must carry metadata 'authorization: Bearer TOKEN'. Prefer the environment variable "
+              + TOKEN_VARIABLE + " (a command line is visible to other users). Default: none."),
+      file("--kv-dir", "DIR", LocalRuntimeBuilder::kvDirectory,
+          "Keep key-value stores in this directory (one file per store) so they survive a restart. "
+              + "Default: in memory only."),
+      size("--max-message-size", "128k", LocalRuntimeBuilder::maxMessageSize,
+          "Largest websocket message (bytes, or with k/m suffix); bigger ones close the client with 1009."),
+      duration("--idle-timeout", "10m", LocalRuntimeBuilder::idleTimeout,
+          "Close a connection with no message for this long (e.g. 90s, 10m, 1h, PT10M)."),
+      duration("--ping-interval", "30s", LocalRuntimeBuilder::pingInterval,
+          "Send a keep-alive ping after this long without writes; 0 = never."),
+      duration("--handler-timeout", "30s", LocalRuntimeBuilder::handlerTimeout,
+          "Time the app has to answer an event; an unanswered connect is refused."),
+      duration("--request-timeout", "10s", LocalRuntimeBuilder::requestTimeout,
+          "Time a new connection has to send its whole HTTP request; then it is answered 408 and closed."),
+      count("--max-connections-per-address", "256", LocalRuntimeBuilder::maxConnectionsPerAddress,
+          "Connections one client address may hold; more are answered 429."),
+      count("--max-connections", "16000", LocalRuntimeBuilder::maxConnections,
+          "Connections the gateway holds in all; more are answered 503. Keep it below the process's open-file "
+              + "limit (ulimit -n)."),
+      count("--max-messages-per-second", "100", LocalRuntimeBuilder::maxMessagesPerSecond,
+          "Messages one connection may send per second, in bursts of as many; a client over it is closed with "
+              + "1008 \"rate limit\". 0 = no limit."),
+      size("--write-buffer", "256k", LocalRuntimeBuilder::writeBufferSize,
+          "Bytes that may wait to be written to one connection before it counts as not reading."),
+      size("--max-queued", "4m", LocalRuntimeBuilder::maxQueuedBytes,
+          "Bytes that may queue for one connection in all; a send that would queue more closes it (1008, client "
+              + "not reading): every client gets every message in order or is disconnected."),
+      size("--max-queued-total", "64m", LocalRuntimeBuilder::maxQueuedTotalBytes,
+          "Bytes that may queue for all connections together; over it the connection furthest behind is closed "
+              + "(1008), one at a time."),
+      duration("--slow-client-timeout", "10s", LocalRuntimeBuilder::slowClientTimeout,
+          "Close a connection (1008) that stays over its write buffer, not reading, this long."),
+      list("--allowed-origins", "ORIGIN", LocalRuntimeBuilder::allowedOrigins,
+          "Browser origins that may open a websocket, comma-separated scheme://host[:port] (as browsers send "
+              + "them) or *; any other Origin is answered 403. Default: any origin."),
+      new Flag.TlsFiles("--tls-cert", "--tls-key"),
+      flag("--accept-without-handler", LocalRuntimeBuilder::acceptWithoutHandler,
+          "Accept websocket clients without asking the app while it has no connect handler registered (fail "
+              + "open). Default: answer HTTP 503 \"no handler\"."),
+      file("--static-page", "FILE", (builder, page) -> builder.staticPage(Files.readAllBytes(page)),
+          "An HTML file served at GET / of every websocket port."));
+
+  /** The parsed command (its options' values). */
+  @Spec
+  CommandSpec spec;
+
   static {
     // the launcher's own logging configuration, unless the user gives one
     if (System.getProperty("logback.configurationFile") == null) {
       System.setProperty("logback.configurationFile", "local-runtime-logback.xml");
     }
   }
-
-  @Option(names = "--grpc-port", defaultValue = "50051", paramLabel = "PORT",
-      description = "gRPC port the app connects to (SERVICE_ADDRESS); 0 = any free port. Default: ${DEFAULT-VALUE}.")
-  int grpcPort;
-
-  @Option(names = "--ws-port", defaultValue = "4000", paramLabel = "PORT",
-      description = "Port of the first declared websocket; later sockets take the next free ports. Default: ${DEFAULT-VALUE}.")
-  int wsPort;
-
-  @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
-      description = "Address the websocket ports listen on (0.0.0.0 for every interface); the gRPC port has "
-          + "--grpc-host. Default: ${DEFAULT-VALUE}.")
-  String host;
-
-  @Option(names = "--grpc-host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
-      description = "Address the gRPC port (the app's SERVICE_ADDRESS) listens on. Default: ${DEFAULT-VALUE}.")
-  String grpcHost;
-
-  @Option(names = "--grpc-token", paramLabel = "TOKEN",
-      description = "Every gRPC call must carry metadata 'authorization: Bearer TOKEN'. Prefer the environment "
-          + "variable " + TOKEN_VARIABLE + " (a command line is visible to other users). Default: none.")
-  String grpcToken;
-
-  @Option(names = "--kv-dir", paramLabel = "DIR",
-      description = "Keep key-value stores in this directory (one file per store) so they survive a restart. "
-          + "Default: in memory only.")
-  Path kvDir;
-
-  @Option(names = "--max-message-size", defaultValue = "128k", paramLabel = "SIZE", converter = SizeConverter.class,
-      description = "Largest websocket message (bytes, or with k/m suffix); bigger ones close the client with 1009. "
-          + "Default: ${DEFAULT-VALUE}.")
-  int maxMessageSize;
-
-  @Option(names = "--idle-timeout", defaultValue = "10m", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "Close a connection with no message for this long (e.g. 90s, 10m, 1h, PT10M). Default: ${DEFAULT-VALUE}.")
-  Duration idleTimeout;
-
-  @Option(names = "--ping-interval", defaultValue = "30s", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "Send a keep-alive ping after this long without writes; 0 = never. Default: ${DEFAULT-VALUE}.")
-  Duration pingInterval;
-
-  @Option(names = "--handler-timeout", defaultValue = "30s", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "Time the app has to answer an event; an unanswered connect is refused. Default: ${DEFAULT-VALUE}.")
-  Duration handlerTimeout;
-
-  @Option(names = "--request-timeout", defaultValue = "10s", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "Time a new connection has to send its whole HTTP request; then it is answered 408 and closed. "
-          + "Default: ${DEFAULT-VALUE}.")
-  Duration requestTimeout;
-
-  @Option(names = "--max-connections-per-address", defaultValue = "256", paramLabel = "N",
-      description = "Connections one client address may hold; more are answered 429. Default: ${DEFAULT-VALUE}.")
-  int maxConnectionsPerAddress;
-
-  @Option(names = "--max-connections", defaultValue = "16000", paramLabel = "N",
-      description = "Connections the gateway holds in all; more are answered 503. Keep it below the process's "
-          + "open-file limit (ulimit -n). Default: ${DEFAULT-VALUE}.")
-  int maxConnections;
-
-  @Option(names = "--max-messages-per-second", defaultValue = "100", paramLabel = "N",
-      description = "Messages one connection may send per second, in bursts of as many; a client over it is closed "
-          + "with 1008 \"rate limit\". 0 = no limit. Default: ${DEFAULT-VALUE}.")
-  int maxMessagesPerSecond;
-
-  @Option(names = "--write-buffer", defaultValue = "256k", paramLabel = "SIZE", converter = SizeConverter.class,
-      description = "Bytes that may wait to be written to one connection before it counts as not reading. "
-          + "Default: ${DEFAULT-VALUE}.")
-  int writeBuffer;
-
-  @Option(names = "--max-queued", defaultValue = "4m", paramLabel = "SIZE", converter = SizeConverter.class,
-      description = "Bytes that may queue for one connection in all; a send that would queue more closes it (1008, "
-          + "client not reading): every client gets every message in order or is disconnected. Default: ${DEFAULT-VALUE}.")
-  int maxQueued;
-
-  @Option(names = "--max-queued-total", defaultValue = "64m", paramLabel = "SIZE", converter = SizeConverter.class,
-      description = "Bytes that may queue for all connections together; over it the connection furthest behind is "
-          + "closed (1008), one at a time. Default: ${DEFAULT-VALUE}.")
-  int maxQueuedTotal;
-
-  @Option(names = "--slow-client-timeout", defaultValue = "10s", paramLabel = "DURATION",
-      converter = DurationConverter.class,
-      description = "Close a connection (1008) that stays over its write buffer, not reading, this long. "
-          + "Default: ${DEFAULT-VALUE}.")
-  Duration slowClientTimeout;
-
-  @Option(names = "--allowed-origins", split = ",", paramLabel = "ORIGIN",
-      description = "Browser origins that may open a websocket, comma-separated scheme://host[:port] (as browsers "
-          + "send them) or *; any other Origin is answered 403. Default: any origin.")
-  List<String> allowedOrigins;
-
-  @ArgGroup(exclusive = false)
-  Tls tls;
-
-  /** The TLS files, given both or neither. */
-  static final class Tls {
-    @Option(names = "--tls-cert", required = true, paramLabel = "FILE",
-        description = "Serve the websockets as wss with this PEM certificate chain (with --tls-key).")
-    Path certificate;
-
-    @Option(names = "--tls-key", required = true, paramLabel = "FILE",
-        description = "The PEM private key (unencrypted PKCS#8) of --tls-cert.")
-    Path privateKey;
-  }
-
-  @Option(names = "--accept-without-handler",
-      description = "Accept websocket clients without asking the app while it has no connect handler registered "
-          + "(fail open). Default: answer HTTP 503 \"no handler\".")
-  boolean acceptWithoutHandler;
-
-  @Option(names = "--static-page", paramLabel = "FILE",
-      description = "An HTML file served at GET / of every websocket port.")
-  Path staticPage;
 
   public static void main(String[] args) {
     int exitCode = new CommandLine(new LocalRuntimeMain()).execute(args);
@@ -167,43 +119,18 @@ public final class LocalRuntimeMain implements Callable<Integer> {
 
   /** The runtime these options describe. */
   LocalRuntimeBuilder runtimeBuilder() throws IOException {
-    LocalRuntimeBuilder builder = LocalRuntime.builder()
-        .grpcPort(grpcPort)
-        .firstWebsocketPort(wsPort)
-        .bindHost(host)
-        .grpcHost(grpcHost)
-        .grpcToken(token())
-        .kvDirectory(kvDir)
-        .maxMessageSize(maxMessageSize)
-        .idleTimeout(idleTimeout)
-        .pingInterval(pingInterval)
-        .handlerTimeout(handlerTimeout)
-        .acceptWithoutHandler(acceptWithoutHandler)
-        .requestTimeout(requestTimeout)
-        .maxConnectionsPerAddress(maxConnectionsPerAddress)
-        .maxConnections(maxConnections)
-        .maxMessagesPerSecond(maxMessagesPerSecond)
-        .writeBufferSize(writeBuffer)
-        .maxQueuedBytes(maxQueued)
-        .maxQueuedTotalBytes(maxQueuedTotal)
-        .slowClientTimeout(slowClientTimeout);
-    if (allowedOrigins != null) {
-      builder.allowedOrigins(allowedOrigins);
+    LocalRuntimeBuilder builder = LocalRuntime.builder();
+    for (Flag flag : FLAGS) {
+      flag.applyTo(spec, builder);
     }
-    if (tls != null) {
-      builder.tls(tls.certificate, tls.privateKey);
-    }
-    if (staticPage != null) {
-      builder.staticPage(Files.readAllBytes(staticPage));
+    if (builder.grpcToken == null) {
+      builder.grpcToken(environmentToken());
     }
     return builder;
   }
 
-  /** The token from --grpc-token, else from the environment; null when neither sets one. */
-  String token() {
-    if (grpcToken != null) {
-      return grpcToken;
-    }
+  /** The token from the environment, for when --grpc-token is not given; null when it sets none. */
+  private String environmentToken() {
     String fromEnvironment = environment.get(TOKEN_VARIABLE);
     return fromEnvironment == null || fromEnvironment.isEmpty() ? null : fromEnvironment;
   }
@@ -221,53 +148,12 @@ public final class LocalRuntimeMain implements Callable<Integer> {
     return 0;
   }
 
-  /** Durations as 500ms, 30s, 10m, 2h, 1d, a plain number of seconds, or ISO-8601 (PT10M). */
-  static final class DurationConverter implements ITypeConverter<Duration> {
-    private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
-
+  /** Adds {@link #FLAGS} to the command, then --help and --version. */
+  static final class Options implements IModelTransformer {
     @Override
-    public Duration convert(String value) {
-      String text = value.trim().toLowerCase(Locale.ROOT);
-      Matcher matcher = SIMPLE.matcher(text);
-      if (matcher.matches()) {
-        long amount = Long.parseLong(matcher.group(1));
-        String unit = matcher.group(2) == null ? "s" : matcher.group(2);
-        return switch (unit) {
-          case "ms" -> Duration.ofMillis(amount);
-          case "m" -> Duration.ofMinutes(amount);
-          case "h" -> Duration.ofHours(amount);
-          case "d" -> Duration.ofDays(amount);
-          default -> Duration.ofSeconds(amount);
-        };
-      }
-      try {
-        return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
-      } catch (DateTimeParseException e) {
-        throw new TypeConversionException(
-            "'" + value + "' is not a duration: use e.g. 500ms, 30s, 10m, 2h or PT10M");
-      }
-    }
-  }
-
-  /** Sizes in bytes: 131072, 128k, 1m (k = 1024). */
-  static final class SizeConverter implements ITypeConverter<Integer> {
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(k|kb|kib|m|mb|mib)?");
-
-    @Override
-    public Integer convert(String value) {
-      Matcher matcher = SIZE.matcher(value.trim().toLowerCase(Locale.ROOT));
-      if (!matcher.matches()) {
-        throw new TypeConversionException("'" + value + "' is not a size: use e.g. 131072, 128k or 1m");
-      }
-      long bytes = Long.parseLong(matcher.group(1));
-      String unit = matcher.group(2);
-      if (unit != null) {
-        bytes *= unit.startsWith("k") ? 1024L : 1024L * 1024L;
-      }
-      if (bytes <= 0 || bytes > Integer.MAX_VALUE) {
-        throw new TypeConversionException("'" + value + "' must be between 1 byte and 2 GiB");
-      }
-      return (int) bytes;
+    public CommandSpec transform(CommandSpec command) {
+      FLAGS.forEach(flag -> flag.addTo(command));
+      return command.mixinStandardHelpOptions(true);
     }
   }
 

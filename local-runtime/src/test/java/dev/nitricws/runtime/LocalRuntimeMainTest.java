@@ -1,8 +1,8 @@
 package dev.nitricws.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nitricws.runtime.gateway.OriginPolicy;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -12,7 +12,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import picocli.CommandLine.TypeConversionException;
 
 /** The standalone launcher's options. */
 class LocalRuntimeMainTest {
@@ -34,28 +33,34 @@ class LocalRuntimeMainTest {
   }
 
   @Test
-  void defaultsMatchTheDocumentedOnes() {
+  void defaultsMatchTheDocumentedOnes() throws Exception {
     LocalRuntimeMain main = new LocalRuntimeMain();
+    main.environment = Map.of();
     new CommandLine(main).parseArgs();
+    LocalRuntimeBuilder settings = main.runtimeBuilder();
 
-    assertThat(main.grpcPort).isEqualTo(50051);
-    assertThat(main.wsPort).isEqualTo(4000);
-    assertThat(main.host).isEqualTo("127.0.0.1");
-    assertThat(main.kvDir).isNull();
-    assertThat(main.maxMessageSize).isEqualTo(128 * 1024);
-    assertThat(main.idleTimeout).isEqualTo(Duration.ofMinutes(10));
-    assertThat(main.handlerTimeout).isEqualTo(Duration.ofSeconds(30));
-    assertThat(main.pingInterval).isEqualTo(Duration.ofSeconds(30));
-    assertThat(main.acceptWithoutHandler).isFalse();
-    assertThat(main.requestTimeout).isEqualTo(LocalRuntime.DEFAULT_REQUEST_TIMEOUT);
-    assertThat(main.maxConnectionsPerAddress).isEqualTo(LocalRuntime.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
-    assertThat(main.maxConnections).isEqualTo(LocalRuntime.DEFAULT_MAX_CONNECTIONS);
-    assertThat(main.maxMessagesPerSecond).isEqualTo(LocalRuntime.DEFAULT_MAX_MESSAGES_PER_SECOND);
-    assertThat(main.writeBuffer).isEqualTo(LocalRuntime.DEFAULT_WRITE_BUFFER_SIZE);
-    assertThat(main.slowClientTimeout).isEqualTo(LocalRuntime.DEFAULT_SLOW_CLIENT_TIMEOUT);
-    assertThat(main.allowedOrigins).as("any origin").isNull();
-    assertThat(main.grpcHost).isEqualTo("127.0.0.1");
-    assertThat(main.grpcToken).isNull();
+    assertThat(settings.grpcPort).isEqualTo(50051);
+    assertThat(settings.firstWebsocketPort).isEqualTo(4000);
+    assertThat(settings.bindHost).isEqualTo("127.0.0.1");
+    assertThat(settings.kvDirectory).isNull();
+    assertThat(settings.maxMessageSize).isEqualTo(128 * 1024);
+    assertThat(settings.idleTimeout).isEqualTo(Duration.ofMinutes(10));
+    assertThat(settings.handlerTimeout).isEqualTo(Duration.ofSeconds(30));
+    assertThat(settings.pingInterval).isEqualTo(Duration.ofSeconds(30));
+    assertThat(settings.acceptWithoutHandler).isFalse();
+    assertThat(settings.requestTimeout).isEqualTo(LocalRuntime.DEFAULT_REQUEST_TIMEOUT);
+    assertThat(settings.maxConnectionsPerAddress).isEqualTo(LocalRuntime.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
+    assertThat(settings.maxConnections).isEqualTo(LocalRuntime.DEFAULT_MAX_CONNECTIONS);
+    assertThat(settings.maxMessagesPerSecond).isEqualTo(LocalRuntime.DEFAULT_MAX_MESSAGES_PER_SECOND);
+    assertThat(settings.writeBufferSize).isEqualTo(LocalRuntime.DEFAULT_WRITE_BUFFER_SIZE);
+    assertThat(settings.maxQueuedBytes).isEqualTo(LocalRuntime.DEFAULT_MAX_QUEUED_BYTES);
+    assertThat(settings.maxQueuedTotalBytes).isEqualTo(LocalRuntime.DEFAULT_MAX_QUEUED_TOTAL_BYTES);
+    assertThat(settings.slowClientTimeout).isEqualTo(LocalRuntime.DEFAULT_SLOW_CLIENT_TIMEOUT);
+    assertThat(settings.allowedOrigins).as("any origin").isSameAs(OriginPolicy.ANY);
+    assertThat(settings.grpcHost).isEqualTo("127.0.0.1");
+    assertThat(settings.grpcToken).isNull();
+    assertThat(settings.tlsCertificate).isNull();
+    assertThat(settings.staticPage).isNull();
   }
 
   @Test
@@ -66,21 +71,22 @@ class LocalRuntimeMainTest {
         "--accept-without-handler", "--request-timeout", "2s", "--max-connections-per-address", "8",
         "--max-connections", "100", "--max-messages-per-second", "0", "--write-buffer", "1m",
         "--slow-client-timeout", "3s", "--allowed-origins", "https://chat.example,http://localhost:3000");
+    LocalRuntimeBuilder settings = main.runtimeBuilder();
 
-    assertThat(main.grpcPort).isZero();
-    assertThat(main.kvDir).isEqualTo(Path.of("/tmp/kv"));
-    assertThat(main.maxMessageSize).isEqualTo(1024 * 1024);
-    assertThat(main.idleTimeout).isEqualTo(Duration.ofSeconds(90));
-    assertThat(main.handlerTimeout).isEqualTo(Duration.ofMillis(500));
-    assertThat(main.acceptWithoutHandler).isTrue();
-    assertThat(main.requestTimeout).isEqualTo(Duration.ofSeconds(2));
-    assertThat(main.maxConnectionsPerAddress).isEqualTo(8);
-    assertThat(main.maxConnections).isEqualTo(100);
-    assertThat(main.maxMessagesPerSecond).isZero();
-    assertThat(main.writeBuffer).isEqualTo(1024 * 1024);
-    assertThat(main.slowClientTimeout).isEqualTo(Duration.ofSeconds(3));
-    assertThat(main.allowedOrigins).containsExactly("https://chat.example", "http://localhost:3000");
-    assertThat(main.runtimeBuilder()).isNotNull();
+    assertThat(settings.grpcPort).isZero();
+    assertThat(settings.firstWebsocketPort).isZero();
+    assertThat(settings.kvDirectory).isEqualTo(Path.of("/tmp/kv"));
+    assertThat(settings.maxMessageSize).isEqualTo(1024 * 1024);
+    assertThat(settings.idleTimeout).isEqualTo(Duration.ofSeconds(90));
+    assertThat(settings.handlerTimeout).isEqualTo(Duration.ofMillis(500));
+    assertThat(settings.acceptWithoutHandler).isTrue();
+    assertThat(settings.requestTimeout).isEqualTo(Duration.ofSeconds(2));
+    assertThat(settings.maxConnectionsPerAddress).isEqualTo(8);
+    assertThat(settings.maxConnections).isEqualTo(100);
+    assertThat(settings.maxMessagesPerSecond).isZero();
+    assertThat(settings.writeBufferSize).isEqualTo(1024 * 1024);
+    assertThat(settings.slowClientTimeout).isEqualTo(Duration.ofSeconds(3));
+    assertThat(settings.allowedOrigins).hasToString("http://localhost:3000,https://chat.example");
   }
 
   @Test
@@ -132,6 +138,24 @@ class LocalRuntimeMainTest {
   }
 
   @Test
+  void theStaticPageIsReadFromItsFile(@TempDir Path dir) throws Exception {
+    Path page = Files.writeString(dir.resolve("index.html"), "<p>hi</p>");
+    LocalRuntimeMain main = new LocalRuntimeMain();
+    new CommandLine(main).parseArgs("--static-page", page.toString());
+
+    assertThat(main.runtimeBuilder().staticPage).asString().isEqualTo("<p>hi</p>");
+  }
+
+  @Test
+  void versionExitsZero() {
+    StringWriter out = new StringWriter();
+    int exitCode = new CommandLine(new LocalRuntimeMain()).setOut(new PrintWriter(out)).execute("--version");
+
+    assertThat(exitCode).isZero();
+    assertThat(out.toString()).contains("nitric-ws local runtime");
+  }
+
+  @Test
   void badValuesExitWithUsageErrorNamingTheRule() {
     StringWriter err = new StringWriter();
     CommandLine command = new CommandLine(new LocalRuntimeMain()).setErr(new PrintWriter(err));
@@ -143,17 +167,40 @@ class LocalRuntimeMainTest {
   }
 
   @Test
-  void durationsAndSizesAcceptShortForms() {
-    LocalRuntimeMain.DurationConverter durations = new LocalRuntimeMain.DurationConverter();
-    LocalRuntimeMain.SizeConverter sizes = new LocalRuntimeMain.SizeConverter();
+  void durationsAndSizesTakeTheProjectsShortForms() throws Exception {
+    LocalRuntimeMain main = new LocalRuntimeMain();
+    new CommandLine(main).parseArgs("--handler-timeout", "250ms", "--idle-timeout", "2h", "--request-timeout",
+        "pt10m", "--ping-interval", "0", "--max-message-size", "131072", "--write-buffer", "64KB",
+        "--max-queued-total", "128m");
+    LocalRuntimeBuilder settings = main.runtimeBuilder();
 
-    assertThat(durations.convert("250ms")).isEqualTo(Duration.ofMillis(250));
-    assertThat(durations.convert("45")).isEqualTo(Duration.ofSeconds(45));
-    assertThat(durations.convert("2h")).isEqualTo(Duration.ofHours(2));
-    assertThat(durations.convert("pt10m")).isEqualTo(Duration.ofMinutes(10));
-    assertThat(sizes.convert("131072")).isEqualTo(131072);
-    assertThat(sizes.convert("64KB")).isEqualTo(65536);
-    assertThatThrownBy(() -> sizes.convert("0")).isInstanceOf(TypeConversionException.class);
-    assertThatThrownBy(() -> sizes.convert("4g")).isInstanceOf(TypeConversionException.class);
+    assertThat(settings.handlerTimeout).isEqualTo(Duration.ofMillis(250));
+    assertThat(settings.idleTimeout).isEqualTo(Duration.ofHours(2));
+    assertThat(settings.requestTimeout).isEqualTo(Duration.ofMinutes(10));
+    assertThat(settings.pingInterval).as("0 needs no unit: pings off").isZero();
+    assertThat(settings.maxMessageSize).isEqualTo(131072);
+    assertThat(settings.writeBufferSize).isEqualTo(65536);
+    assertThat(settings.maxQueuedTotalBytes).isEqualTo(128L << 20);
+  }
+
+  @Test
+  void aDurationWithoutAUnitIsAUsageErrorNamingTheFlag() {
+    StringWriter err = new StringWriter();
+    int exitCode = new CommandLine(new LocalRuntimeMain()).setErr(new PrintWriter(err))
+        .execute("--handler-timeout", "45");
+
+    assertThat(exitCode).isEqualTo(2);
+    assertThat(err.toString()).contains("--handler-timeout", "'45' is not a duration (a number needs a unit");
+  }
+
+  @Test
+  void sizesOutOfRangeAreUsageErrors() {
+    for (String size : new String[] {"0", "4g"}) {
+      StringWriter err = new StringWriter();
+      int exitCode = new CommandLine(new LocalRuntimeMain()).setErr(new PrintWriter(err))
+          .execute("--max-queued", size);
+      assertThat(exitCode).isEqualTo(2);
+      assertThat(err.toString()).contains("--max-queued", "'" + size + "' is not a size");
+    }
   }
 }

@@ -18,22 +18,22 @@ import java.util.concurrent.ThreadLocalRandom;
  * A websocket client written on a plain socket, for what the JDK's client will not do: send
  * invalid UTF-8, flood pings, never read, send its handshake byte by byte.
  */
-final class RawWebsocket implements AutoCloseable {
+public final class RawWebsocket implements AutoCloseable {
 
-  static final int TEXT = 0x1;
-  static final int BINARY = 0x2;
-  static final int CLOSE = 0x8;
-  static final int PING = 0x9;
-  static final int PONG = 0xA;
+  public static final int TEXT = 0x1;
+  public static final int BINARY = 0x2;
+  public static final int CLOSE = 0x8;
+  public static final int PING = 0x9;
+  public static final int PONG = 0xA;
 
   /** One frame from the server. */
-  record Frame(int opcode, byte[] payload) {
+  public record Frame(int opcode, byte[] payload) {
     /** The status code of a close frame, or 1005 (none) when it carries no code. */
-    int closeCode() {
+    public int closeCode() {
       return payload.length < 2 ? 1005 : ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
     }
 
-    String closeReason() {
+    public String closeReason() {
       return payload.length <= 2 ? "" : new String(payload, 2, payload.length - 2, UTF_8);
     }
   }
@@ -49,7 +49,7 @@ final class RawWebsocket implements AutoCloseable {
   }
 
   /** A TCP connection to the port, nothing sent yet; {@code receiveBuffer} 0 keeps the default. */
-  static RawWebsocket connectTcp(int port, int receiveBuffer) throws IOException {
+  public static RawWebsocket connectTcp(int port, int receiveBuffer) throws IOException {
     Socket socket = new Socket();
     if (receiveBuffer > 0) {
       socket.setReceiveBufferSize(receiveBuffer);
@@ -60,11 +60,11 @@ final class RawWebsocket implements AutoCloseable {
   }
 
   /** Connects and upgrades; fails the test unless the server answers 101. */
-  static RawWebsocket open(int port, String path) throws IOException {
+  public static RawWebsocket open(int port, String path) throws IOException {
     return open(port, path, 0);
   }
 
-  static RawWebsocket open(int port, String path, int receiveBuffer) throws IOException {
+  public static RawWebsocket open(int port, String path, int receiveBuffer) throws IOException {
     RawWebsocket client = connectTcp(port, receiveBuffer);
     client.write(upgradeRequest(port, path, ""));
     String head = client.readHead();
@@ -73,14 +73,14 @@ final class RawWebsocket implements AutoCloseable {
   }
 
   /** Sends an upgrade request and returns everything the server answers until it closes. */
-  static String upgradeAnswer(int port, String path) throws IOException {
+  public static String upgradeAnswer(int port, String path) throws IOException {
     try (RawWebsocket client = connectTcp(port, 0)) {
       client.write(upgradeRequest(port, path, ""));
       return client.readToEnd();
     }
   }
 
-  static String upgradeRequest(int port, String path, String extraHeaders) {
+  public static String upgradeRequest(int port, String path, String extraHeaders) {
     return "GET " + path + " HTTP/1.1\r\n"
         + "Host: 127.0.0.1:" + port + "\r\n"
         + "Upgrade: websocket\r\n"
@@ -91,17 +91,17 @@ final class RawWebsocket implements AutoCloseable {
         + "\r\n";
   }
 
-  Socket socket() {
+  public Socket socket() {
     return socket;
   }
 
-  void write(String text) throws IOException {
+  public void write(String text) throws IOException {
     out.write(text.getBytes(UTF_8));
     out.flush();
   }
 
   /** The HTTP response head, up to the empty line. */
-  String readHead() throws IOException {
+  public String readHead() throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     int matched = 0;
     byte[] end = {'\r', '\n', '\r', '\n'};
@@ -117,19 +117,19 @@ final class RawWebsocket implements AutoCloseable {
   }
 
   /** Everything the server sends until it closes the connection. */
-  String readToEnd() throws IOException {
+  public String readToEnd() throws IOException {
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     in.transferTo(all);
     return all.toString(UTF_8);
   }
 
   /** Sends one masked frame, as a client must. */
-  void send(int opcode, byte[] payload) throws IOException {
+  public void send(int opcode, byte[] payload) throws IOException {
     out.write(frame(opcode, payload));
     out.flush();
   }
 
-  static byte[] frame(int opcode, byte[] payload) {
+  public static byte[] frame(int opcode, byte[] payload) {
     ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
     frame.write(0x80 | opcode);
     if (payload.length < 126) {
@@ -154,7 +154,7 @@ final class RawWebsocket implements AutoCloseable {
   }
 
   /** The next frame from the server (servers do not mask). */
-  Frame readFrame() throws IOException {
+  public Frame readFrame() throws IOException {
     int first = in.readUnsignedByte();
     int second = in.readUnsignedByte();
     long length = second & 0x7f;
@@ -169,7 +169,7 @@ final class RawWebsocket implements AutoCloseable {
   }
 
   /** Reads frames until a close frame arrives, and returns it. */
-  Frame readUntilClose() throws IOException {
+  public Frame readUntilClose() throws IOException {
     while (true) {
       Frame frame = readFrame();
       if (frame.opcode() == CLOSE) {
@@ -179,7 +179,7 @@ final class RawWebsocket implements AutoCloseable {
   }
 
   /** Whether the server has closed the connection (reads and drops whatever is left). */
-  boolean closedByServer() throws IOException {
+  public boolean closedByServer() throws IOException {
     try {
       byte[] buffer = new byte[8192];
       while (in.read(buffer) >= 0) {

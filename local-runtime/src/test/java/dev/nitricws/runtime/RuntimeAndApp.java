@@ -9,29 +9,29 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code @BeforeEach} or in the test itself) and closed after each test, the app first. Use with
  * {@code @RegisterExtension}.
  */
-final class RuntimeAndApp implements AfterEachCallback {
+public final class RuntimeAndApp implements AfterEachCallback {
 
   private LocalRuntime runtime;
   private TestApp app;
 
   /** Starts a runtime with the default settings. */
-  void start() {
+  public void start() {
     start(settings -> { });
   }
 
   /** Starts a runtime with the gRPC and first websocket port free, then whatever {@code settings} sets. */
-  void start(Consumer<LocalRuntimeBuilder> settings) {
+  public void start(Consumer<LocalRuntimeBuilder> settings) {
     LocalRuntimeBuilder builder = LocalRuntime.builder().grpcPort(0).firstWebsocketPort(0);
     settings.accept(builder);
     runtime = builder.build().start();
     app = new TestApp(runtime.grpcPort());
   }
 
-  LocalRuntime runtime() {
+  public LocalRuntime runtime() {
     return runtime;
   }
 
-  TestApp app() {
+  public TestApp app() {
     return app;
   }
 

@@ -2,6 +2,7 @@ package dev.nitricws.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
 import dev.nitricws.proto.kvstore.v1.KvStoreGrpc;
 import dev.nitricws.proto.resources.v1.ResourceDeclareRequest;
 import dev.nitricws.proto.resources.v1.ResourceIdentifier;
@@ -10,12 +11,14 @@ import dev.nitricws.proto.resources.v1.ResourcesGrpc;
 import dev.nitricws.proto.websockets.v1.ClientMessage;
 import dev.nitricws.proto.websockets.v1.RegistrationRequest;
 import dev.nitricws.proto.websockets.v1.ServerMessage;
+import dev.nitricws.proto.websockets.v1.WebsocketCloseConnectionRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketConnectionResponse;
 import dev.nitricws.proto.websockets.v1.WebsocketEventRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketEventResponse;
 import dev.nitricws.proto.websockets.v1.WebsocketEventType;
 import dev.nitricws.proto.websockets.v1.WebsocketGrpc;
 import dev.nitricws.proto.websockets.v1.WebsocketHandlerGrpc;
+import dev.nitricws.proto.websockets.v1.WebsocketSendRequest;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -32,22 +35,22 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A fake Nitric application: a real gRPC client of the runtime, as an official SDK would be. */
-final class TestApp implements AutoCloseable {
+public final class TestApp implements AutoCloseable {
 
-  static final Duration WAIT = Duration.ofSeconds(10);
+  public static final Duration WAIT = Duration.ofSeconds(10);
 
   /** How a stream answers events. */
-  enum Mode { ACCEPT, REJECT, MANUAL }
+  public enum Mode { ACCEPT, REJECT, MANUAL }
 
   private final ManagedChannel channel;
   private final List<EventStream> streams = new ArrayList<>();
 
-  TestApp(int grpcPort) {
+  public TestApp(int grpcPort) {
     channel = Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort, InsecureChannelCredentials.create()).build();
   }
 
   /** An app whose every call carries {@code authorization: <authorization>}. */
-  TestApp(int grpcPort, String authorization) {
+  public TestApp(int grpcPort, String authorization) {
     Metadata headers = new Metadata();
     headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), authorization);
     channel = Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort, InsecureChannelCredentials.create())
@@ -56,34 +59,34 @@ final class TestApp implements AutoCloseable {
   }
 
   /** The channel to the runtime, for stubs of the test's own. */
-  ManagedChannel channel() {
+  public ManagedChannel channel() {
     return channel;
   }
 
-  WebsocketGrpc.WebsocketBlockingStub websocket() {
+  public WebsocketGrpc.WebsocketBlockingStub websocket() {
     return WebsocketGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
-  KvStoreGrpc.KvStoreBlockingStub kv() {
+  public KvStoreGrpc.KvStoreBlockingStub kv() {
     return KvStoreGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
-  KvStoreGrpc.KvStoreStub kvAsync() {
+  public KvStoreGrpc.KvStoreStub kvAsync() {
     return KvStoreGrpc.newStub(channel);
   }
 
-  ResourcesGrpc.ResourcesBlockingStub resources() {
+  public ResourcesGrpc.ResourcesBlockingStub resources() {
     return ResourcesGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
-  void declareWebsocket(String name) {
+  public void declareWebsocket(String name) {
     resources().declare(ResourceDeclareRequest.newBuilder()
         .setId(ResourceIdentifier.newBuilder().setType(ResourceType.Websocket).setName(name))
         .build());
   }
 
   /** Opens a HandleEvents stream without registering it. */
-  EventStream openStream(Mode mode) {
+  public EventStream openStream(Mode mode) {
     EventStream stream = new EventStream(mode);
     stream.requests = WebsocketHandlerGrpc.newStub(channel).handleEvents(stream);
     synchronized (streams) {
@@ -93,7 +96,7 @@ final class TestApp implements AutoCloseable {
   }
 
   /** Opens a stream, registers it and waits for the registration answer. */
-  EventStream register(String socket, WebsocketEventType type, Mode mode) {
+  public EventStream register(String socket, WebsocketEventType type, Mode mode) {
     EventStream stream = openStream(mode);
     stream.send(ClientMessage.newBuilder()
         .setId("reg-" + socket + "-" + type)
@@ -102,6 +105,42 @@ final class TestApp implements AutoCloseable {
     ServerMessage answer = stream.registered.orTimeout(10, TimeUnit.SECONDS).join();
     assertThat(answer.getId()).isEqualTo("reg-" + socket + "-" + type);
     return stream;
+  }
+
+  /** Sends {@code data} to a connection without waiting; completes with the call's status (deadline 20 s). */
+  public CompletableFuture<Status> sendAsync(String socket, String connectionId, ByteString data) {
+    CompletableFuture<Status> done = new CompletableFuture<>();
+    WebsocketGrpc.newStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).sendMessage(
+        WebsocketSendRequest.newBuilder().setSocketName(socket).setConnectionId(connectionId).setData(data).build(),
+        statusInto(done));
+    return done;
+  }
+
+  /** Closes a connection without waiting; completes with the call's status (deadline 20 s). */
+  public CompletableFuture<Status> closeAsync(String socket, String connectionId) {
+    CompletableFuture<Status> done = new CompletableFuture<>();
+    WebsocketGrpc.newStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).closeConnection(
+        WebsocketCloseConnectionRequest.newBuilder().setSocketName(socket).setConnectionId(connectionId).build(),
+        statusInto(done));
+    return done;
+  }
+
+  /** An observer of a unary call that completes {@code done} with the call's status. */
+  private static <T> StreamObserver<T> statusInto(CompletableFuture<Status> done) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(T value) {}
+
+      @Override
+      public void onError(Throwable t) {
+        done.complete(Status.fromThrowable(t));
+      }
+
+      @Override
+      public void onCompleted() {
+        done.complete(Status.OK);
+      }
+    };
   }
 
   @Override
@@ -117,18 +156,18 @@ final class TestApp implements AutoCloseable {
   }
 
   /** One event received by the app, with the id it must answer. */
-  record Event(String id, WebsocketEventRequest request) {}
+  public record Event(String id, WebsocketEventRequest request) {}
 
   /** One HandleEvents stream of the app. */
-  static final class EventStream implements StreamObserver<ServerMessage> {
+  public static final class EventStream implements StreamObserver<ServerMessage> {
     private final Mode mode;
-    final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-    final CompletableFuture<ServerMessage> registered = new CompletableFuture<>();
+    public final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    public final CompletableFuture<ServerMessage> registered = new CompletableFuture<>();
     /** Completes with OK when the runtime completes the stream, or with the error status. */
-    final CompletableFuture<Status> ended = new CompletableFuture<>();
+    public final CompletableFuture<Status> ended = new CompletableFuture<>();
     private StreamObserver<ClientMessage> requests;
 
-    EventStream(Mode mode) {
+    public EventStream(Mode mode) {
       this.mode = mode;
     }
 
@@ -156,11 +195,11 @@ final class TestApp implements AutoCloseable {
       ended.complete(Status.OK);
     }
 
-    synchronized void send(ClientMessage message) {
+    public synchronized void send(ClientMessage message) {
       requests.onNext(message);
     }
 
-    void answer(String id, boolean reject) {
+    public void answer(String id, boolean reject) {
       send(ClientMessage.newBuilder()
           .setId(id)
           .setWebsocketEventResponse(WebsocketEventResponse.newBuilder()
@@ -169,17 +208,17 @@ final class TestApp implements AutoCloseable {
     }
 
     /** The next event, failing the test after 10 s. */
-    Event next() throws InterruptedException {
+    public Event next() throws InterruptedException {
       Event event = events.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       assertThat(event).as("an event within %s", WAIT).isNotNull();
       return event;
     }
 
-    synchronized void complete() {
+    public synchronized void complete() {
       requests.onCompleted();
     }
 
-    synchronized void cancelQuietly() {
+    public synchronized void cancelQuietly() {
       try {
         requests.onError(Status.CANCELLED.withDescription("test over").asRuntimeException());
       } catch (RuntimeException ignored) {

@@ -1,45 +1,133 @@
 package dev.nitricws.runtime;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A real websocket client (the JDK's) that records what it receives. */
-final class WsClient implements WebSocket.Listener {
+/**
+ * A real websocket client (the JDK's) that records what it receives: text messages as
+ * {@code String}, binary ones as {@code byte[]}, the close status and whether it was pinged. The
+ * local runtime's tests and, through this module's test-jar, the end-to-end tests use it.
+ */
+public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
-  static final HttpClient HTTP = HttpClient.newHttpClient();
+  /** The HTTP client the websockets are opened with, for plain HTTP requests of a test too. */
+  public static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  /** Text messages arrive as String, binary messages as byte[]. */
-  final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
-  /** The close status the server sent. */
-  final CompletableFuture<Integer> closeStatus = new CompletableFuture<>();
-  final CompletableFuture<Void> pinged = new CompletableFuture<>();
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
+  private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+  private final CompletableFuture<Void> pinged = new CompletableFuture<>();
   private final StringBuilder text = new StringBuilder();
-  private java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
+  private ByteArrayOutputStream binary = new ByteArrayOutputStream();
   private volatile WebSocket socket;
 
-  /** Starts connecting to {@code ws://127.0.0.1:<port><pathAndQuery>}. */
-  static CompletableFuture<WsClient> connect(int port, String pathAndQuery) {
+  private WsClient() {}
+
+  /** Starts connecting to {@code ws://127.0.0.1:<port><pathAndQuery>}; fails if the upgrade is refused. */
+  public static CompletableFuture<WsClient> connect(int port, String pathAndQuery) {
+    return connect(HTTP, URI.create("ws://127.0.0.1:" + port + pathAndQuery));
+  }
+
+  /** Starts connecting to {@code uri} with {@code http} (e.g. one that trusts a test's certificate). */
+  public static CompletableFuture<WsClient> connect(HttpClient http, URI uri) {
     WsClient client = new WsClient();
-    return HTTP.newWebSocketBuilder()
-        .buildAsync(URI.create("ws://127.0.0.1:" + port + pathAndQuery), client)
-        .thenApply(webSocket -> client);
+    return http.newWebSocketBuilder().buildAsync(uri, client).thenApply(webSocket -> client);
   }
 
-  static WsClient open(int port, String pathAndQuery) {
-    return connect(port, pathAndQuery).orTimeout(10, TimeUnit.SECONDS).join();
+  /** Connects to {@code ws://127.0.0.1:<port><pathAndQuery>} within 15 s; fails if the upgrade is refused. */
+  public static WsClient open(int port, String pathAndQuery) {
+    return connect(port, pathAndQuery).orTimeout(15, TimeUnit.SECONDS).join();
   }
 
-  WebSocket socket() {
+  /** The HTTP status the server refused the upgrade with, or -1 if it accepted it. */
+  public static int refusalStatus(int port, String pathAndQuery) {
+    try (WsClient accepted = open(port, pathAndQuery)) {
+      return -1;
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof WebSocketHandshakeException refused) {
+        return refused.getResponse().statusCode();
+      }
+      throw e;
+    }
+  }
+
+  /** The JDK's websocket, for what this class does not offer (fragments, abort). */
+  public WebSocket socket() {
     return socket;
+  }
+
+  public void send(String message) {
+    socket.sendText(message, true).orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  public void send(byte[] message) {
+    socket.sendBinary(ByteBuffer.wrap(message), true).orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  /** The next message (String or byte[]) within 10 s; fails if none comes. */
+  public Object next() {
+    return next(WAIT);
+  }
+
+  /** The next message (String or byte[]) within {@code timeout}; fails if none comes. */
+  public Object next(Duration timeout) {
+    Object message = poll(timeout);
+    if (message == null) {
+      throw new AssertionError("no message within " + timeout);
+    }
+    return message;
+  }
+
+  /** The next text message within 10 s. */
+  public String nextText() {
+    Object message = next();
+    if (message instanceof String s) {
+      return s;
+    }
+    throw new AssertionError("expected a text message, got " + ((byte[]) message).length + " binary bytes: "
+        + new String((byte[]) message, StandardCharsets.UTF_8));
+  }
+
+  /** Whether a message arrives within {@code wait}. */
+  public boolean receivesWithin(Duration wait) {
+    return poll(wait) != null;
+  }
+
+  private Object poll(Duration timeout) {
+    try {
+      return received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  /** Completes with the close status the server sent (or 1006 when the connection dropped). */
+  public CompletableFuture<Integer> closed() {
+    return closed;
+  }
+
+  /** The close status within 10 s. */
+  public int awaitClose() {
+    return closed.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+  }
+
+  /** Completes once the server has sent a ping. */
+  public CompletableFuture<Void> pinged() {
+    return pinged;
   }
 
   @Override
@@ -66,7 +154,7 @@ final class WsClient implements WebSocket.Listener {
     binary.writeBytes(bytes);
     if (last) {
       received.add(binary.toByteArray());
-      binary = new java.io.ByteArrayOutputStream();
+      binary = new ByteArrayOutputStream();
     }
     webSocket.request(1);
     return null;
@@ -81,35 +169,25 @@ final class WsClient implements WebSocket.Listener {
 
   @Override
   public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-    closeStatus.complete(statusCode);
+    closed.complete(statusCode);
     return null;
   }
 
   @Override
   public void onError(WebSocket webSocket, Throwable error) {
-    closeStatus.completeExceptionally(error);
+    closed.complete(1006);
   }
 
-  void sendText(String message) {
-    socket.sendText(message, true).orTimeout(10, TimeUnit.SECONDS).join();
-  }
-
-  void sendBinary(byte[] message) {
-    socket.sendBinary(ByteBuffer.wrap(message), true).orTimeout(10, TimeUnit.SECONDS).join();
-  }
-
-  /** The next message, failing the test after 10 s. */
-  Object next() throws InterruptedException {
-    Object message = received.poll(10, TimeUnit.SECONDS);
-    assertThat(message).as("a message within 10 s").isNotNull();
-    return message;
-  }
-
-  int awaitClose() {
-    return closeStatus.orTimeout(10, TimeUnit.SECONDS).join();
-  }
-
-  void closeNormally() {
-    socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(10, TimeUnit.SECONDS).join();
+  /** Closes from the client side (normal closure) and waits briefly for the close to be sent. */
+  @Override
+  public void close() {
+    WebSocket s = socket;
+    if (s != null && !s.isOutputClosed()) {
+      try {
+        s.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(5, TimeUnit.SECONDS).join();
+      } catch (RuntimeException ignored) {
+        s.abort();
+      }
+    }
   }
 }

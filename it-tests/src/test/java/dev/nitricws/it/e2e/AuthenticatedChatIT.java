@@ -7,7 +7,7 @@ import dev.nitricws.bootstrap.NitricWsMain;
 import dev.nitricws.bootstrap.NitricWsServer;
 import dev.nitricws.ports.HmacTokens;
 import dev.nitricws.ports.Websocket;
-import dev.nitricws.it.support.WsClient;
+import dev.nitricws.runtime.WsClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

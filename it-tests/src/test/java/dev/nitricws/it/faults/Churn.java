@@ -2,7 +2,7 @@ package dev.nitricws.it.faults;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.nitricws.it.support.WsClient;
+import dev.nitricws.runtime.WsClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

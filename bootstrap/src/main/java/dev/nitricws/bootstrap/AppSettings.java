@@ -6,6 +6,8 @@ import dev.nitricws.adapters.nitric.RuntimeCredentials;
 import dev.nitricws.adapters.nitric.events.NitricEventSource;
 import dev.nitricws.adapters.postgres.PostgresRegistryConfig;
 import dev.nitricws.adapters.redis.RedisRegistryConfig;
+import dev.nitricws.cli.Durations;
+import dev.nitricws.domain.PositiveDuration;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.HmacTokens;
 import java.time.Duration;
@@ -84,15 +86,15 @@ public record AppSettings(
       throw new IllegalArgumentException("NITRIC_ENVIRONMENT=build needs SERVICE_ADDRESS: the Nitric CLI sets both "
           + "when it collects the app's resources");
     }
-    Durations.requirePositive("--max-connection-life", maxConnectionLife);
-    Durations.requirePositive("--handler-timeout", handlerTimeout);
+    PositiveDuration.require("--max-connection-life", maxConnectionLife);
+    PositiveDuration.require("--handler-timeout", handlerTimeout);
     if (handlerTimeout.compareTo(NitricEventSource.DEFAULT_ANSWER_TIMEOUT) >= 0) {
       throw new IllegalArgumentException("--handler-timeout must be shorter than "
           + Durations.format(NitricEventSource.DEFAULT_ANSWER_TIMEOUT) + ", the event source's answer timeout, got "
           + Durations.format(handlerTimeout) + ": the app must answer before the event source gives up on it, "
           + "and that before the runtime does");
     }
-    Durations.requirePositive("--send-timeout", sendTimeout);
+    PositiveDuration.require("--send-timeout", sendTimeout);
   }
 
   /** Whether the local runtime is started in-process (no SERVICE_ADDRESS given). */

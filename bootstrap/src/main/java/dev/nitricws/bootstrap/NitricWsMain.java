@@ -3,6 +3,8 @@ package dev.nitricws.bootstrap;
 import dev.nitricws.adapters.nitric.RuntimeCredentials;
 import dev.nitricws.adapters.postgres.PostgresRegistryConfig;
 import dev.nitricws.adapters.redis.RedisRegistryConfig;
+import dev.nitricws.cli.Durations;
+import dev.nitricws.domain.PositiveDuration;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.HmacTokens;
 import java.io.PrintWriter;
@@ -16,11 +18,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * The command line: reads flags and environment variables into {@link AppSettings}, starts the
@@ -276,7 +278,7 @@ public final class NitricWsMain implements Callable<Integer> {
       HmacTokens tokens = tokens().orElseThrow(() -> new IllegalArgumentException(
           "--mint-token needs --auth-secret (or NITRICWS_AUTH_SECRET), the secret the server checks tokens with"));
       Duration life = duration("--token-life", tokenLife);
-      Durations.requirePositive("--token-life", life);
+      PositiveDuration.require("--token-life", life);
       out.println(tokens.mint(mintToken, life));
       return 0;
     } catch (IllegalArgumentException e) {

@@ -42,6 +42,9 @@ class NitricWsMainTest {
         .hasMessageContaining("--store=redis needs --redis-url");
     assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--handler-timeout=soon"))
         .hasMessageContaining("--handler-timeout takes a duration").hasMessageContaining("'soon'");
+    // the same parser as the local runtime's launcher: a bare number is refused, not taken as seconds
+    assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--send-timeout=30"))
+        .hasMessageContaining("--send-timeout takes a duration").hasMessageContaining("a number needs a unit");
     assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--socket=chat/room"))
         .hasMessageContaining("socket name 'chat/room'");
     assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--redis-command-timeout=0s"))

@@ -28,13 +28,18 @@ public final class Futures {
    */
   public static <T> CompletableFuture<T> copy(CompletionStage<T> stage) {
     CompletableFuture<T> copy = new CompletableFuture<>();
-    stage.whenComplete((value, error) -> {
+    forward(stage, copy);
+    return copy;
+  }
+
+  /** Completes {@code target} as {@code source} completes, with its value or its error. */
+  public static <T> void forward(CompletionStage<? extends T> source, CompletableFuture<T> target) {
+    source.whenComplete((value, error) -> {
       if (error != null) {
-        copy.completeExceptionally(error);
+        target.completeExceptionally(error);
       } else {
-        copy.complete(value);
+        target.complete(value);
       }
     });
-    return copy;
   }
 }

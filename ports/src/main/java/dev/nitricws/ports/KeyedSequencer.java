@@ -1,5 +1,6 @@
 package dev.nitricws.ports;
 
+import dev.nitricws.domain.Futures;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,13 +20,7 @@ final class KeyedSequencer<K> {
     CompletableFuture<?> previous = tails.put(key, result);
     Runnable start = () -> {
       try {
-        task.get().whenComplete((value, error) -> {
-          if (error != null) {
-            result.completeExceptionally(error);
-          } else {
-            result.complete(value);
-          }
-        });
+        Futures.forward(task.get(), result);
       } catch (RuntimeException e) {
         result.completeExceptionally(e);
       }

@@ -13,6 +13,7 @@ import dev.nitricws.domain.LogText;
 import dev.nitricws.domain.MessageSender;
 import dev.nitricws.domain.PositiveDuration;
 import dev.nitricws.domain.SendBudget;
+import dev.nitricws.domain.Shutdown;
 import dev.nitricws.domain.SocketEvent;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.domain.SocketUrls;
@@ -237,14 +238,8 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
   @Override
   public void close() {
     if (ownsExecutor) {
-      executor.shutdown();
-      try {
-        if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-          executor.shutdownNow();
-        }
-      } catch (InterruptedException e) {
+      if (!Shutdown.within(Duration.ofSeconds(5), executor::shutdown, executor::awaitTermination)) {
         executor.shutdownNow();
-        Thread.currentThread().interrupt();
       }
     }
   }

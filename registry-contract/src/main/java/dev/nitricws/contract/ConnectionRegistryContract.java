@@ -6,14 +6,12 @@ import static org.awaitility.Awaitility.await;
 import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionRegistry;
-import dev.nitricws.domain.QueryParameters;
 import dev.nitricws.domain.SocketName;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,8 +48,7 @@ public abstract class ConnectionRegistryContract extends RegistryScanContract {
   public final void expiredEntriesAreNeverReturned() {
     SocketName socket = freshSocket();
     Instant past = now().minus(Duration.ofHours(3));
-    Connection expired = new Connection(socket, ConnectionId.of("old"), Map.of(), QueryParameters.empty(),
-        past, past.plus(Duration.ofHours(2)));
+    Connection expired = connection(socket, "old", past, past.plus(Duration.ofHours(2)));
     Connection live = connection(socket, "new");
     join(registry().register(expired));
     join(registry().register(live));
@@ -66,8 +63,7 @@ public abstract class ConnectionRegistryContract extends RegistryScanContract {
   public final void entriesExpireWhenTheirTimeComes() {
     SocketName socket = freshSocket();
     Instant start = now();
-    Connection shortLived = new Connection(socket, ConnectionId.of("short"), Map.of(), QueryParameters.empty(),
-        start, start.plus(Duration.ofMillis(1500)));
+    Connection shortLived = connection(socket, "short", start, start.plus(Duration.ofMillis(1500)));
     join(registry().register(shortLived));
     assertThat(join(registry().find(socket, shortLived.id()))).isPresent();
 
@@ -82,8 +78,7 @@ public abstract class ConnectionRegistryContract extends RegistryScanContract {
   public final void reRegisteringExtendsTheLifeOfAnEntry() {
     SocketName socket = freshSocket();
     Instant past = now().minus(Duration.ofHours(3));
-    Connection expired = new Connection(socket, ConnectionId.of("again"), Map.of(), QueryParameters.empty(),
-        past, past.plus(Duration.ofHours(1)));
+    Connection expired = connection(socket, "again", past, past.plus(Duration.ofHours(1)));
     join(registry().register(expired));
     Connection renewed = connection(socket, "again");
     join(registry().register(renewed));

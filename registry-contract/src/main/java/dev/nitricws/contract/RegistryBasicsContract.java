@@ -198,7 +198,7 @@ abstract class RegistryBasicsContract {
     SocketName socket = freshSocket();
     Instant connected = Instant.parse("2026-01-02T03:04:05.678Z").plusNanos(999_999);
     Instant expires = Instant.now().plus(Duration.ofDays(3650)).plusNanos(123_456);
-    Connection c = new Connection(socket, ConnectionId.of("t"), Map.of(), QueryParameters.empty(), connected, expires);
+    Connection c = connection(socket, "t", connected, expires);
     join(registry().register(c));
 
     Connection found = join(registry().find(socket, c.id())).orElseThrow();
@@ -224,6 +224,11 @@ abstract class RegistryBasicsContract {
   protected static Connection connection(SocketName socket, String id, Map<String, String> attributes, QueryParameters query) {
     Instant now = now();
     return new Connection(socket, ConnectionId.of(id), attributes, query, now, now.plus(Duration.ofHours(2)));
+  }
+
+  /** A connection with no attributes nor query, connected at {@code connectedAt}, expiring at {@code expiresAt}. */
+  protected static Connection connection(SocketName socket, String id, Instant connectedAt, Instant expiresAt) {
+    return new Connection(socket, ConnectionId.of(id), Map.of(), QueryParameters.empty(), connectedAt, expiresAt);
   }
 
   protected static QueryParameters query(Map<String, List<String>> values) {

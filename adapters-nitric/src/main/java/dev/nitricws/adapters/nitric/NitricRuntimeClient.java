@@ -8,6 +8,7 @@ import dev.nitricws.adapters.nitric.send.NitricMessageSender;
 import dev.nitricws.domain.LogText;
 import dev.nitricws.domain.MessageSender;
 import dev.nitricws.domain.PositiveDuration;
+import dev.nitricws.domain.Shutdown;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.SocketEvents;
 import io.grpc.Channel;
@@ -25,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -159,14 +159,8 @@ public final class NitricRuntimeClient implements AutoCloseable {
     for (int i = toClose.size() - 1; i >= 0; i--) {
       toClose.get(i).close();
     }
-    channel.shutdown();
-    try {
-      if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
-        channel.shutdownNow();
-      }
-    } catch (InterruptedException e) {
+    if (!Shutdown.within(Duration.ofSeconds(5), channel::shutdown, channel::awaitTermination)) {
       channel.shutdownNow();
-      Thread.currentThread().interrupt();
     }
   }
 

@@ -2,6 +2,7 @@ package dev.nitricws.adapters.postgres;
 
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionStoreException;
+import dev.nitricws.domain.Shutdown;
 import dev.nitricws.domain.SocketName;
 import java.time.Duration;
 import java.util.List;
@@ -75,14 +76,7 @@ final class StoreExecutor {
    * fail with a {@link ConnectionStoreException}.
    */
   void shutDown() {
-    threads.shutdown();
-    boolean drained = false;
-    try {
-      drained = threads.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (!drained) {
+    if (!Shutdown.within(CLOSE_WAIT, threads::shutdown, threads::awaitTermination)) {
       List<Runnable> abandoned = threads.shutdownNow();
       for (Runnable r : abandoned) {
         if (r instanceof StoreTask<?> task) {

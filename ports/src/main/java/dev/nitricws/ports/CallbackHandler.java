@@ -2,16 +2,20 @@ package dev.nitricws.ports;
 
 import static java.util.Objects.requireNonNull;
 
-/** A {@link SocketHandler} made of three callbacks: what the builder and {@link SocketHandler#authenticated} build. */
+import java.util.function.Consumer;
+
+/** A {@link SocketHandler} made of callbacks: what the builder and {@link SocketHandler#authenticated} build. */
 record CallbackHandler(
     SocketHandler.Callback<ConnectContext> connect,
     SocketHandler.Callback<DisconnectContext> disconnect,
-    SocketHandler.Callback<MessageContext> message) implements SocketHandler {
+    SocketHandler.Callback<MessageContext> message,
+    Consumer<SocketError> error) implements SocketHandler {
 
   CallbackHandler {
     requireNonNull(connect, "connect");
     requireNonNull(disconnect, "disconnect");
     requireNonNull(message, "message");
+    requireNonNull(error, "error");
   }
 
   @Override
@@ -27,5 +31,10 @@ record CallbackHandler(
   @Override
   public void onMessage(MessageContext context) throws Exception {
     message.handle(context);
+  }
+
+  @Override
+  public void onError(SocketError failure) {
+    error.accept(failure);
   }
 }

@@ -2,7 +2,6 @@ package dev.nitricws.ports;
 
 import dev.nitricws.domain.Headers;
 import dev.nitricws.domain.QueryParameters;
-import java.util.Map;
 import java.util.Optional;
 
 /** A connect in progress: see the query, set attributes to keep with the connection, or reject. */
@@ -21,12 +20,9 @@ public interface ConnectContext extends SocketContext {
   /** Keeps {@code name = value} with the connection in the registry once it is accepted. */
   ConnectContext attribute(String name, String value);
 
-  /** The attributes set so far. */
-  Map<String, String> attributes();
+  /** The attribute {@code name} set so far (by {@link #attribute(String, String)} or an authenticator). */
+  Optional<String> attribute(String name);
 
   /** Refuses the connection; the gateway refuses the websocket upgrade. */
   void reject(String reason);
-
-  /** Why the connection was rejected, if it was. */
-  Optional<String> rejection();
 }

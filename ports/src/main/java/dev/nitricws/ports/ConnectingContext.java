@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /** A connect in progress as its handler sees it. */
 final class ConnectingContext extends HandlerContext implements ConnectContext {
@@ -18,8 +19,8 @@ final class ConnectingContext extends HandlerContext implements ConnectContext {
   private final Map<String, String> attributes = new ConcurrentHashMap<>();
   private volatile String rejection;
 
-  ConnectingContext(Websocket socket, SocketEvent.Connect event) {
-    super(socket, event.connectionId());
+  ConnectingContext(Websocket socket, SocketEvent.Connect event, Consumer<SocketError> errors) {
+    super(socket, event.connectionId(), errors);
     this.query = event.query();
     this.headers = event.headers();
   }
@@ -41,7 +42,12 @@ final class ConnectingContext extends HandlerContext implements ConnectContext {
   }
 
   @Override
-  public Map<String, String> attributes() {
+  public Optional<String> attribute(String name) {
+    return Optional.ofNullable(attributes.get(requireNonNull(name, "name")));
+  }
+
+  /** The attributes set so far, to keep with the connection. */
+  Map<String, String> keptAttributes() {
     return Collections.unmodifiableMap(attributes);
   }
 
@@ -50,8 +56,8 @@ final class ConnectingContext extends HandlerContext implements ConnectContext {
     this.rejection = requireNonNull(reason, "reason");
   }
 
-  @Override
-  public Optional<String> rejection() {
+  /** Why the handler rejected the connection, if it did. */
+  Optional<String> rejection() {
     return Optional.ofNullable(rejection);
   }
 }

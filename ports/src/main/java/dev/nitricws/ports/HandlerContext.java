@@ -8,18 +8,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /** What a handler sees of one event, and the work it asked the app to wait for before answering. */
 class HandlerContext implements DisconnectContext {
 
   private final Websocket socket;
   private final ConnectionId id;
+  private final Consumer<SocketError> errors;
   /** Guarded by this: work the handler handed to answerAfter; null once sealed. */
   private List<CompletableFuture<?>> held = new ArrayList<>();
 
-  HandlerContext(Websocket socket, ConnectionId id) {
+  HandlerContext(Websocket socket, ConnectionId id, Consumer<SocketError> errors) {
     this.socket = socket;
     this.id = id;
+    this.errors = errors;
   }
 
   @Override
@@ -41,6 +44,38 @@ class HandlerContext implements DisconnectContext {
         throw new IllegalStateException("answerAfter is for the handler to call while it runs; it has returned");
       }
       held.add(copy);
+    }
+  }
+
+  /**
+   * Work started through the context's shorthands (a reply, a broadcast): while the handler runs,
+   * the app waits for it before answering, as for {@link #answerAfter}; started later, a failure
+   * goes to the socket's error hook.
+   */
+  <T> CompletionStage<T> awaited(String during, CompletionStage<T> work) {
+    CompletableFuture<T> copy = Futures.copy(work);
+    synchronized (this) {
+      if (held != null) {
+        held.add(copy);
+        return copy;
+      }
+    }
+    copy.whenComplete((v, error) -> {
+      if (error != null) {
+        failed(during, Futures.unwrap(error));
+      }
+    });
+    return copy;
+  }
+
+  /** Hands a failure to the socket's error hook; a hook that throws is logged, never propagated. */
+  void failed(String during, Throwable cause) {
+    SocketError error = new SocketError(socket.name(), id, during, cause);
+    try {
+      errors.accept(error);
+    } catch (RuntimeException e) {
+      SocketErrors.log(error);
+      SocketErrors.log(new SocketError(socket.name(), id, "the error hook", e));
     }
   }
 

@@ -116,7 +116,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
   private CompletionStage<EventAnswer> dispatch(Served served, SocketEvent event) {
     if (event instanceof SocketEvent.Connect connect) {
       long deadline = System.nanoTime() + handlerTimeout.toNanos();
-      ConnectingContext context = new ConnectingContext(served.socket, connect);
+      ConnectingContext context = new ConnectingContext(served.socket, connect, served.handler::onError);
       return runHandler(event, context, () -> served.handler.onConnect(context)).thenCompose(ok -> {
         if (!ok) {
           return CompletableFuture.completedFuture(EventAnswer.REJECT);
@@ -130,7 +130,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
       });
     }
     if (event instanceof SocketEvent.Disconnect disconnect) {
-      HandlerContext context = new HandlerContext(served.socket, disconnect.connectionId());
+      HandlerContext context = new HandlerContext(served.socket, disconnect.connectionId(), served.handler::onError);
       return tracker.disconnected(disconnect)
           .handle((removed, error) -> {
             if (error != null) {
@@ -143,7 +143,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
           .thenApply(ok -> EventAnswer.ACCEPT);
     }
     SocketEvent.Message message = (SocketEvent.Message) event;
-    MessagingContext context = new MessagingContext(served.socket, message);
+    MessagingContext context = new MessagingContext(served.socket, message, served.handler::onError);
     return runHandler(event, context, () -> served.handler.onMessage(context)).thenApply(ok -> EventAnswer.ACCEPT);
   }
 
@@ -158,7 +158,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     CompletableFuture<EventAnswer> answer = new CompletableFuture<>();
     CompletionStage<?> registration;
     try {
-      registration = tracker.accepted(connect, context.attributes());
+      registration = tracker.accepted(connect, context.keptAttributes());
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -225,11 +225,10 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
         return true;
       }
       Throwable cause = Futures.unwrap(error);
-      if (cause instanceof TimeoutException) {
-        LOG.log(Level.WARNING, "handler for the {0} did not return within {1}", event.describe(), handlerTimeout);
-      } else {
-        LOG.log(Level.ERROR, "handler for the " + event.describe() + " failed: " + LogText.escape(cause), cause);
-      }
+      String kind = event instanceof SocketEvent.Connect ? "connect" : event instanceof SocketEvent.Disconnect
+          ? "disconnect" : "message";
+      context.failed(kind + " handler", cause instanceof TimeoutException
+          ? new TimeoutException("did not end within the handler timeout " + handlerTimeout) : cause);
       return false;
     });
   }

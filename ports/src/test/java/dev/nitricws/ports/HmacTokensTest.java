@@ -94,7 +94,7 @@ class HmacTokensTest {
     app = WebsocketApp.builder(registry, new RecordingSender())
         .socket(CHAT, SocketHandler.builder()
             .authenticate(tokens)
-            .onConnect(c -> connected.add(c.connectionId() + " as " + c.attributes().get("user")))
+            .onConnect(c -> connected.add(c.connectionId() + " as " + c.attribute("user").orElseThrow()))
             .build())
         .build();
 
@@ -111,7 +111,7 @@ class HmacTokensTest {
 
   @Test
   void aRefusalSaysWhy() {
-    ConnectContext missing = contextWith(Map.of());
+    ConnectingContext missing = contextWith(Map.of());
     SocketHandler guarded = SocketHandler.authenticated(tokens.fromQuery("access_token"), SocketHandler.builder().build());
 
     assertThat(tokens.fromQuery("access_token").toString()).contains("access_token");
@@ -128,8 +128,8 @@ class HmacTokensTest {
         .toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
   }
 
-  private static ConnectContext contextWith(Map<String, String> query) {
+  private static ConnectingContext contextWith(Map<String, String> query) {
     return new ConnectingContext(new Websocket(CHAT, new InMemoryConnectionRegistry(), new RecordingSender()),
-        new SocketEvent.Connect(CHAT, ConnectionId.of("c9"), QueryParameters.ofSingle(query)));
+        new SocketEvent.Connect(CHAT, ConnectionId.of("c9"), QueryParameters.ofSingle(query)), SocketErrors::log);
   }
 }

@@ -120,7 +120,7 @@ class RuntimeRestartIT {
     app.awaitOutput("lost the Nitric runtime at " + address, WAIT);
     long warned = System.nanoTime();
     assertThat(app.output()).as("the outage is logged once at WARN")
-        .containsOnlyOnce("WARN  d.n.a.n.NitricEventSource - lost the Nitric runtime at " + address);
+        .containsOnlyOnce("WARN  d.n.a.n.e.NitricEventSource - lost the Nitric runtime at " + address);
     // let it retry until its backoff has grown (the 5th or later try of a stream), as a runtime
     // that stays away for a few seconds makes it
     app.awaitOutput("retries with a grown backoff", WAIT,

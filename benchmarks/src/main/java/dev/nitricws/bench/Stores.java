@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 
 /**
  * Where each store under test lives.
@@ -114,9 +115,12 @@ final class Stores {
       return sockets.computeIfAbsent(socket, s -> new InMemoryConnectionRegistry());
     }
 
+    /** On every core: a register here completes before it returns, so a window would run one at a time. */
     @Override
     public void fill(SocketName socket, long from, long count) {
-      fillThrough(registry(socket), socket, from, count);
+      ConnectionRegistry registry = registry(socket);
+      LongStream.range(from, from + count).parallel()
+          .forEach(n -> registry.register(Fixtures.connection(socket, Fixtures.id(n))).toCompletableFuture().join());
     }
 
     @Override
@@ -215,9 +219,10 @@ final class Stores {
       String given = System.getenv("NITRICWS_BENCH_PG_SCHEMA");
       ownSchema = given == null || given.isBlank();
       schema = ownSchema ? "nwsbench_" + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE) : given;
-      registry = PostgresConnectionRegistry.start(PostgresRegistryConfig.forUrl(url)
-          .withSchema(schema)
-          .withPoolSize(Math.max(1, Math.min(callers, PostgresRegistryConfig.MAX_POOL_SIZE))));
+      registry = PostgresConnectionRegistry.start(PostgresRegistryConfig.builder().jdbcUrl(url)
+          .schema(schema)
+          .poolSize(Math.max(1, Math.min(callers, PostgresRegistryConfig.MAX_POOL_SIZE)))
+          .build());
     }
 
     @Override

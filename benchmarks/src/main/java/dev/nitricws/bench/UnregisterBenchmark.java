@@ -4,6 +4,7 @@ import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.domain.SocketName;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -18,21 +19,19 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
-import org.openjdk.jmh.infra.ThreadParams;
 
 /**
  * {@code unregister} of a registered connection (so it answers {@code true}), the call a
  * disconnect makes; one operation is one completed unregister.
  *
- * <p>Every operation removes an entry, so each thread registers a stock of its own before each
- * iteration, outside the measured time: half as many again as it removed per second in the
- * previous iteration times the iteration's length (a guess per store for the first iteration), at
- * most {@value #MAX_STOCK} entries over all threads. A thread that runs out unregisters an id that
- * was never registered and counts it in {@code starved}: a result with starved operations in a
- * measurement iteration ran out of stock (only the in-memory store comes near) and overstates the
- * rate.
+ * <p>Every operation removes an entry, so before each iteration, outside the measured time, the
+ * socket gets a stock the threads share (ids handed out by one counter): twice as many entries as
+ * all threads removed per second in the previous iteration times the iteration's length (a guess
+ * per store for the first iteration), at most {@value #MAX_STOCK}. An operation that finds the
+ * stock used up unregisters an id that was never registered and counts itself in {@code starved}:
+ * a measurement with starved operations overstates the rate (only the in-memory store comes
+ * near).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -42,69 +41,58 @@ import org.openjdk.jmh.infra.ThreadParams;
 @Threads(1)
 public class UnregisterBenchmark {
 
-  /** The most entries registered ahead over all threads (in-memory entries take about 300 bytes). */
-  static final long MAX_STOCK = 8_000_000;
-
-  /** Each thread's ids: a range of 10^10 numbers of its own. */
-  static final long RANGE = 10_000_000_000L;
+  /** The most entries registered ahead (an in-memory entry takes a few hundred bytes). */
+  static final long MAX_STOCK = 4_000_000;
 
   /** Guessed operations per second over all threads, for the stock of the first iteration. */
   private static final Map<String, Long> FIRST_GUESS =
-      Map.of("memory", 2_000_000L, "redis", 40_000L, "postgres", 10_000L, "nitric", 10_000L);
+      Map.of("memory", 300_000L, "redis", 20_000L, "postgres", 5_000L, "nitric", 5_000L);
 
-  /** The socket of the trial. */
+  /** The socket of the trial and its stock: ids {@code next} to {@code end - 1} are registered. */
   @State(Scope.Benchmark)
-  public static class Target {
+  public static class Stock {
     SocketName socket;
     ConnectionRegistry registry;
+    final AtomicLong next = new AtomicLong();
+    volatile long end;
+    private double perSecond = -1;
+    private long nextAtStart;
 
     @Setup(Level.Trial)
     public void fresh(StoreState store) {
       socket = store.socket("unregister");
       registry = store.bench.registry(socket);
     }
-  }
-
-  /** One thread's stock: ids {@code next} to {@code end - 1} are registered. */
-  @State(Scope.Thread)
-  public static class Stock {
-    long first;
-    long next;
-    long end;
-    double perSecond = -1;
-    private long nextAtStart;
-    private long startNanos;
 
     @Setup(Level.Iteration)
-    public void topUp(StoreState store, Target target, ThreadParams thread, BenchmarkParams benchmark,
-        IterationParams iteration) {
+    public void topUp(StoreState store, IterationParams iteration) {
       if (perSecond < 0) {
-        first = thread.getThreadIndex() * RANGE;
-        next = first;
-        end = first;
-        perSecond = FIRST_GUESS.getOrDefault(store.store, 10_000L) / (double) benchmark.getThreads();
+        perSecond = FIRST_GUESS.getOrDefault(store.store, 5_000L);
       }
-      double seconds = iteration.getTime().convertTo(TimeUnit.MILLISECONDS) / 1000.0;
-      long want = (long) Math.ceil(perSecond * seconds * 1.5) + 100;
-      want = Math.min(want, MAX_STOCK / benchmark.getThreads());
-      want = Math.min(want, first + RANGE - 1 - next);
-      long have = end - next;
+      long want = Math.min(MAX_STOCK, (long) Math.ceil(perSecond * seconds(iteration) * 2) + 1_000);
+      long have = end - next.get();
       if (have < want) {
-        store.bench.fill(target.socket, end, want - have);
+        store.bench.fill(socket, end, want - have);
         end += want - have;
       }
-      nextAtStart = next;
-      startNanos = System.nanoTime();
+      nextAtStart = next.get();
     }
 
     @TearDown(Level.Iteration)
-    public void rate() {
-      double seconds = (System.nanoTime() - startNanos) / 1e9;
-      perSecond = Math.max(1, (next - nextAtStart) / seconds);
+    public void rate(IterationParams iteration) {
+      long used = Math.min(next.get(), end) - nextAtStart;
+      perSecond = Math.max(1, used / seconds(iteration));
+      if (next.get() > end) {
+        next.set(end); // the starved ids were never registered: the next top-up starts there
+      }
+    }
+
+    private static double seconds(IterationParams iteration) {
+      return iteration.getTime().convertTo(TimeUnit.MILLISECONDS) / 1000.0;
     }
   }
 
-  /** Operations that found no stock (see the class comment); reported as a total per iteration. */
+  /** Operations that found the stock used up (see the class comment); a total per iteration. */
   @AuxCounters(AuxCounters.Type.EVENTS)
   @State(Scope.Thread)
   public static class Starved {
@@ -117,16 +105,14 @@ public class UnregisterBenchmark {
   }
 
   @Benchmark
-  public boolean unregister(Target target, Stock stock, Starved starved) {
-    if (stock.next < stock.end) {
-      long n = stock.next++;
-      boolean removed = target.registry.unregister(target.socket, Fixtures.id(n)).toCompletableFuture().join();
-      if (!removed) {
-        throw new IllegalStateException("connection " + Fixtures.id(n) + " of " + target.socket + " was not registered");
-      }
-      return removed;
+  public boolean unregister(Stock stock, Starved starved) {
+    long n = stock.next.getAndIncrement();
+    boolean removed = stock.registry.unregister(stock.socket, Fixtures.id(n)).toCompletableFuture().join();
+    if (n >= stock.end) {
+      starved.starved++;
+    } else if (!removed) {
+      throw new IllegalStateException("connection " + Fixtures.id(n) + " of " + stock.socket + " was not registered");
     }
-    starved.starved++;
-    return target.registry.unregister(target.socket, Fixtures.id(stock.first + RANGE - 1)).toCompletableFuture().join();
+    return removed;
   }
 }

@@ -15,11 +15,11 @@
 #   STORES                 "memory redis postgres nitric"
 #   OPS                    "register unregister find scan"
 #   CALLERS                "1 32"          JMH threads; redis-benchmark -c; pgbench -c
-#   JMH_OPTS               "-f 1 -wi 2 -w 2s -i 3 -r 3s"
-#   PG_SECONDS             4               pgbench -T for each measurement
-#   REDIS_REQUESTS         40000           redis-benchmark -n for register and find
-#   REDIS_UNREGISTER       30000           redis-benchmark -n for unregister (10 times as many are registered first)
-#   REDIS_PAGE_REQUESTS    400             redis-benchmark -n for each page command of a scan
+#   JMH_OPTS               "-f 1 -wi 3 -w 2s -i 3 -r 2s"
+#   PG_SECONDS             3               pgbench -T for each measurement
+#   REDIS_REQUESTS         30000           redis-benchmark -n for register and find
+#   REDIS_UNREGISTER       20000           redis-benchmark -n for unregister (10 times as many are registered first)
+#   REDIS_PAGE_REQUESTS    200             redis-benchmark -n for each page command of a scan
 #   PG_UNREGISTER_STOCK    60000           rows registered for pgbench's unregister, shared by its clients
 #   BUILD                  auto            auto: build the jar when it is missing; yes: always; no: never
 # The servers are started as .ci/run starts them when they do not answer; they are never stopped.
@@ -29,11 +29,11 @@ cd "$(dirname "$0")/.."
 STORES=${STORES:-memory redis postgres nitric}
 OPS=${OPS:-register unregister find scan}
 CALLERS=${CALLERS:-1 32}
-JMH_OPTS=${JMH_OPTS:--f 1 -wi 2 -w 2s -i 3 -r 3s}
-PG_SECONDS=${PG_SECONDS:-4}
-REDIS_REQUESTS=${REDIS_REQUESTS:-40000}
-REDIS_UNREGISTER=${REDIS_UNREGISTER:-30000}
-REDIS_PAGE_REQUESTS=${REDIS_PAGE_REQUESTS:-400}
+JMH_OPTS=${JMH_OPTS:--f 1 -wi 3 -w 2s -i 3 -r 2s}
+PG_SECONDS=${PG_SECONDS:-3}
+REDIS_REQUESTS=${REDIS_REQUESTS:-30000}
+REDIS_UNREGISTER=${REDIS_UNREGISTER:-20000}
+REDIS_PAGE_REQUESTS=${REDIS_PAGE_REQUESTS:-200}
 PG_UNREGISTER_STOCK=${PG_UNREGISTER_STOCK:-60000}
 BUILD=${BUILD:-auto}
 export NITRICWS_REDIS_URL=${NITRICWS_REDIS_URL:-redis://127.0.0.1:6379}

@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  * servers' tools ({@code tools.csv}: {@code tool,op,callers,run,ops_per_s,detail}), into {@code
  * results.csv} and {@code summary.md} in the same folder. A ratio is the registry's operations per
  * second over the tool's (the mean of its runs), both from this run; its range pairs the slowest
- * registry iteration with the fastest tool run and the other way round.
+ * registry iteration with the fastest tool run and the other way round, and the spreads say how far
+ * apart the registry's measurement iterations and the tool's runs were ((max - min) / mean).
  */
 final class StoresReport {
 
@@ -41,8 +42,9 @@ final class StoresReport {
         + "registry_iter_max,ids_per_s,starved,tool,tool_ops_per_s,tool_runs,tool_min,tool_max,ratio,ratio_low,"
         + "ratio_high,target\n");
     StringBuilder ratios = new StringBuilder();
-    ratios.append("| store | op | callers | registry ops/s | ").append("tool | tool ops/s (runs) | ratio | range | target |\n");
-    ratios.append("|---|---|---:|---:|---|---:|---:|---|---:|\n");
+    ratios.append("| store | op | callers | registry ops/s | tool | tool ops/s (runs) | ratio | range | target"
+        + " | spread registry / tool |\n");
+    ratios.append("|---|---|---:|---:|---|---:|---:|---|---:|---|\n");
     StringBuilder all = new StringBuilder();
     all.append("| op | store | callers | ops/s | ± (99.9%) | iterations min–max | ids/s |\n");
     all.append("|---|---|---:|---:|---:|---|---:|\n");
@@ -76,7 +78,9 @@ final class StoresReport {
               .append(t.detail().isBlank() ? "" : " " + t.detail());
         }
         ratios.append(") | **").append(ratio(ratio)).append("** | ").append(ratio(low)).append("–").append(ratio(high))
-            .append(" | ").append(target == null ? "" : (ratio >= target ? "≥ " : "< ") + ratio(target)).append(" |\n");
+            .append(" | ").append(target == null ? "" : (ratio >= target ? "≥ " : "< ") + ratio(target))
+            .append(" | ").append(spread(r.min(), r.max(), r.score())).append(" / ").append(spread(toolMin, toolMax, toolMean))
+            .append(" |\n");
       }
     }
     Files.writeString(dir.resolve("results.csv"), csv.toString());
@@ -132,6 +136,12 @@ final class StoresReport {
       }
     }
     return out;
+  }
+
+  /** (max - min) / mean, in per cent: how far apart the iterations (or the tool's runs) were. */
+  private static String spread(double min, double max, double mean) {
+    double v = (max - min) / mean * 100;
+    return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : String.format(Locale.ROOT, "%.0f%%", v);
   }
 
   private static String num(double v) {

@@ -16,7 +16,8 @@
 #   OPS                    "register unregister find scan"
 #   CALLERS                "1 32"          JMH threads; redis-benchmark -c; pgbench -c
 #   JMH_OPTS               "-f 1 -wi 3 -w 2s -i 3 -r 2s"
-#   PG_SECONDS             3               pgbench -T for each measurement
+#   PG_SECONDS             4               pgbench -T for each measurement
+#   PG_SKIP                1               seconds of each pgbench run left out of its rate (-P 1 reports)
 #   REDIS_REQUESTS         30000           redis-benchmark -n for register and find
 #   REDIS_UNREGISTER       20000           redis-benchmark -n for unregister (10 times as many are registered first)
 #   REDIS_PAGE_REQUESTS    200             redis-benchmark -n for each page command of a scan
@@ -30,7 +31,8 @@ STORES=${STORES:-memory redis postgres nitric}
 OPS=${OPS:-register unregister find scan}
 CALLERS=${CALLERS:-1 32}
 JMH_OPTS=${JMH_OPTS:--f 1 -wi 3 -w 2s -i 3 -r 2s}
-PG_SECONDS=${PG_SECONDS:-3}
+PG_SECONDS=${PG_SECONDS:-4}
+PG_SKIP=${PG_SKIP:-1}
 REDIS_REQUESTS=${REDIS_REQUESTS:-30000}
 REDIS_UNREGISTER=${REDIS_UNREGISTER:-20000}
 REDIS_PAGE_REQUESTS=${REDIS_PAGE_REQUESTS:-200}
@@ -101,7 +103,7 @@ trap cleanup EXIT
   echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- $(java -version 2>&1 | head -n 1); $(redis-server --version | cut -d' ' -f1-3); $(psql --version)"
   echo "- JMH: $JMH_OPTS; callers: $CALLERS; scan: $SCAN_SIZE ids, pages of $PAGE_SIZE"
-  echo "- redis-benchmark -n: $REDIS_REQUESTS (register, find), $REDIS_UNREGISTER (unregister), $REDIS_PAGE_REQUESTS per page command (scan); pgbench -M prepared -T $PG_SECONDS"
+  echo "- redis-benchmark -n: $REDIS_REQUESTS (register, find), $REDIS_UNREGISTER (unregister), $REDIS_PAGE_REQUESTS per page command (scan); pgbench -M prepared -T $PG_SECONDS, rate of the seconds after the first $PG_SKIP"
 } >"$out/run.md"
 echo "tool,op,callers,run,ops_per_s,detail" >"$out/tools.csv"
 
@@ -242,14 +244,18 @@ pgbench_tool() { # op callers run
   local stock=$(((PG_UNREGISTER_STOCK + c - 1) / c))
   [[ $op == unregister ]] && pg_fill_range "$socket" "$PG_BASE" "$stock" "$c"
   pg_vars
-  pgbench -n -M prepared -f "$out/pgbench/$op.sql" -c "$c" -j "$j" -T "$PG_SECONDS" -D "socket=$socket" "${PG_VARS[@]}" \
+  pgbench -n -M prepared -f "$out/pgbench/$op.sql" -c "$c" -j "$j" -T "$PG_SECONDS" -P 1 -D "socket=$socket" "${PG_VARS[@]}" \
     "$PG_URI" >"$log" 2>&1 || { say "pgbench $op failed: see $log"; return 0; }
-  tps=$(awk '/^tps = / {print $3}' "$log" | tail -n 1)
+  # the rate after the first PG_SKIP seconds, as JMH measures after its warm-up: each of pgbench's
+  # connections is a new server process whose caches and plans are cold for its first transactions
+  tps=$(awk -v skip="$PG_SKIP" '/^progress: / && $2 + 0 > skip {sum += $4; n++} END {if (n) printf "%.1f", sum / n}' "$log")
+  [[ -n $tps ]] || tps=$(awk '/^tps = / {print $3}' "$log" | tail -n 1)
+  detail="all $(awk '/^tps = / {printf "%.0f", $3}' "$log")"
   if [[ $op == unregister ]]; then
     local processed left
     processed=$(awk -F'[:/ ]+' '/number of transactions actually processed/ {print $6}' "$log")
     left=$(psql_q "SELECT count(*) FROM $TABLE WHERE socket = '$socket'")
-    detail="hits $(awk -v h=$((stock * c - left)) -v n="$processed" 'BEGIN {printf "%.0f%%", 100 * h / n}')"
+    detail="$detail; hits $(awk -v h=$((stock * c - left)) -v n="$processed" 'BEGIN {printf "%.0f%%", 100 * h / n}')"
   fi
   [[ $op == register || $op == unregister ]] && psql_q "DELETE FROM $TABLE WHERE socket = '$socket'" >/dev/null
   echo "pgbench,$op,$c,$run,$tps,$detail" >>"$out/tools.csv"

@@ -26,7 +26,10 @@ public interface BenchStore extends AutoCloseable {
   /** Registers the connections numbered {@code from} to {@code from + count - 1} ({@link Fixtures#id}). */
   void fill(SocketName socket, long from, long count);
 
-  /** Removes every entry of {@code socket}. */
+  /**
+   * Removes every entry of {@code socket} from a server others use too; the {@code nitric} store,
+   * whose runtime lives only as long as the trial's JVM, leaves them to go with it.
+   */
   void drop(SocketName socket);
 
   /** Closes the registry and removes what the store itself made (a schema of its own, the runtime). */

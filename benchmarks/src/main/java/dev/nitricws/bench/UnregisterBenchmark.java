@@ -42,11 +42,11 @@ import org.openjdk.jmh.infra.IterationParams;
 public class UnregisterBenchmark {
 
   /** The most entries registered ahead (an in-memory entry takes a few hundred bytes). */
-  static final long MAX_STOCK = 4_000_000;
+  static final long MAX_STOCK = 2_000_000;
 
   /** Guessed operations per second over all threads, for the stock of the first iteration. */
   private static final Map<String, Long> FIRST_GUESS =
-      Map.of("memory", 300_000L, "redis", 20_000L, "postgres", 5_000L, "nitric", 5_000L);
+      Map.of("memory", 300_000L, "redis", 20_000L, "postgres", 5_000L, "nitric", 500L);
 
   /** The socket of the trial and its stock: ids {@code next} to {@code end - 1} are registered. */
   @State(Scope.Benchmark)
@@ -67,7 +67,7 @@ public class UnregisterBenchmark {
     @Setup(Level.Iteration)
     public void topUp(StoreState store, IterationParams iteration) {
       if (perSecond < 0) {
-        perSecond = FIRST_GUESS.getOrDefault(store.store, 5_000L);
+        perSecond = FIRST_GUESS.getOrDefault(store.store, 1_000L);
       }
       long want = Math.min(MAX_STOCK, (long) Math.ceil(perSecond * seconds(iteration) * 2) + 1_000);
       long have = end - next.get();

@@ -5,7 +5,12 @@ import dev.nitricws.domain.SendOutcome;
 import dev.nitricws.domain.SocketEvent;
 import java.util.concurrent.CompletionStage;
 
-/** A message a client sent, with shorthands to answer it. */
+/**
+ * A message a client sent, with shorthands to answer it. A reply or broadcast made through these
+ * shorthands while the handler runs is waited for before the message is answered and the
+ * connection's next message is handled, so one sender's messages go out in order without a
+ * blocked thread; a failed reply also reaches the socket's error hook ({@link SocketHandler#onError}).
+ */
 public interface MessageContext extends SocketContext {
 
   /** The message as received. */

@@ -24,8 +24,12 @@ public sealed interface SocketEvent {
    * payloads may hold credentials), e.g. {@code connect of connection c1 on socket 'chat'}.
    */
   default String describe() {
-    String kind = this instanceof Connect ? "connect" : this instanceof Disconnect ? "disconnect" : "message";
-    return kind + " of connection " + connectionId() + " on socket '" + socket() + "'";
+    return kind() + " of connection " + connectionId() + " on socket '" + socket() + "'";
+  }
+
+  /** {@code connect}, {@code disconnect} or {@code message}. */
+  default String kind() {
+    return this instanceof Connect ? "connect" : this instanceof Disconnect ? "disconnect" : "message";
   }
 
   /**

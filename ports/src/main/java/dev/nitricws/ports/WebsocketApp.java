@@ -225,9 +225,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
         return true;
       }
       Throwable cause = Futures.unwrap(error);
-      String kind = event instanceof SocketEvent.Connect ? "connect" : event instanceof SocketEvent.Disconnect
-          ? "disconnect" : "message";
-      context.failed(kind + " handler", cause instanceof TimeoutException
+      context.failed(event.kind() + " handler", cause instanceof TimeoutException
           ? new TimeoutException("did not end within the handler timeout " + handlerTimeout) : cause);
       return false;
     });

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Sends one message to every connection of a socket. Ids are read from the registry page by
@@ -55,9 +56,20 @@ public final class Broadcaster {
    */
   public CompletionStage<BroadcastReport> broadcast(SocketName socket, byte[] frozen, ConnectionId except) {
     requireNonNull(socket, "socket");
+    return broadcast(socket, (size, onPage) -> registry.scan(socket, size, onPage), frozen, except);
+  }
+
+  /**
+   * As {@link #broadcast(SocketName, byte[], ConnectionId)}, to the connections of {@code socket}
+   * that {@code audience} delivers (e.g. a group's members) instead of all of them.
+   */
+  public CompletionStage<BroadcastReport> broadcast(SocketName socket, Audience audience, byte[] frozen,
+      ConnectionId except) {
+    requireNonNull(socket, "socket");
+    requireNonNull(audience, "audience");
     requireNonNull(frozen, "frozen");
     Run run = new Run(socket, frozen, except);
-    return registry.scan(socket, pageSize, run::page)
+    return audience.scan(pageSize, run::page)
         .handle((count, scanError) -> scanError)
         .thenCompose(scanError -> run.finish().thenApply(report -> {
           if (scanError != null) {
@@ -67,6 +79,15 @@ public final class Broadcaster {
           }
           return report;
         }));
+  }
+
+  /**
+   * Where a broadcast reads its ids: a scan with the contract of {@link ConnectionRegistry#scan}
+   * (pages of at most {@code pageSize}, the next read only once {@code onPage}'s stage completed).
+   */
+  @FunctionalInterface
+  public interface Audience {
+    CompletionStage<Long> scan(int pageSize, Function<List<ConnectionId>, CompletionStage<?>> onPage);
   }
 
   /** The state of one broadcast. */

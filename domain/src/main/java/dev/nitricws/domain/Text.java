@@ -38,17 +38,32 @@ final class Text {
    * unpaired surrogate (half of a UTF-16 pair, which UTF-8 cannot express).
    */
   static void requireStorable(String value, String what, Object owner) {
+    String problem = unstorable(value);
+    if (problem != null) {
+      throw new IllegalArgumentException(what + " of connection " + owner + problem);
+    }
+  }
+
+  /** As {@link #requireStorable(String, String, Object)}, for a value no connection owns; {@code what} names it. */
+  static void requireStorable(String value, String what) {
+    String problem = unstorable(value);
+    if (problem != null) {
+      throw new IllegalArgumentException(what + problem);
+    }
+  }
+
+  /** Why {@code value} cannot be stored (" has ..."), or null when it can. */
+  private static String unstorable(String value) {
     int at = value.indexOf('\u0000');
     if (at >= 0) {
-      throw new IllegalArgumentException(what + " of connection " + owner
-          + " has U+0000 at index " + at + "; that character cannot be stored");
+      return " has U+0000 at index " + at + "; that character cannot be stored";
     }
     at = firstLoneSurrogate(value);
     if (at >= 0) {
-      throw new IllegalArgumentException(what + " of connection " + owner
-          + " has an unpaired surrogate " + describe(value.charAt(at)) + " at index " + at
-          + "; text must be valid Unicode");
+      return " has an unpaired surrogate " + describe(value.charAt(at)) + " at index " + at
+          + "; text must be valid Unicode";
     }
+    return null;
   }
 
   /** Index of the first high surrogate not followed by a low one, or low one not preceded by a high one; or -1. */

@@ -29,14 +29,16 @@ import org.junit.jupiter.api.Test;
  * needs cleaning between tests or runs. {@link #largeSocketSize()} may raise how many
  * connections the large-scan test registers (never below 10,000).
  *
- * <p>The tests come in three parts, each a class of this chain: {@link RegistryBasicsContract}
+ * <p>The tests come in four parts, each a class of this chain: {@link RegistryBasicsContract}
  * (register, find, unregister, hostile values, and the helpers), {@link RegistryScanContract}
- * (scan and count), and this class: expiry, and register and unregister from many threads at
+ * (scan and count), {@link RegistryGroupsContract} (groups and users, which the store's class
+ * keeps as a {@link dev.nitricws.domain.ConnectionGroups}), and this class: expiry, and register
+ * and unregister from many threads at
  * once, which check every operation together.
  *
  * <p>Needs JUnit 5, AssertJ and Awaitility on the test class path.
  */
-public abstract class ConnectionRegistryContract extends RegistryScanContract {
+public abstract class ConnectionRegistryContract extends RegistryGroupsContract {
 
   /** The registry under test; may be the same instance for every test. */
   @Override

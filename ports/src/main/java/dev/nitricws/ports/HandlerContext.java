@@ -6,6 +6,8 @@ import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.Futures;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -16,13 +18,22 @@ class HandlerContext implements DisconnectContext {
   private final Websocket socket;
   private final ConnectionId id;
   private final Consumer<SocketError> errors;
+  private final KnownAttributes attributes;
   /** Guarded by this: work the handler handed to answerAfter; null once sealed. */
   private List<CompletableFuture<?>> held = new ArrayList<>();
 
-  HandlerContext(Websocket socket, ConnectionId id, Consumer<SocketError> errors) {
+  /** A context whose {@link #attribute(String)} answers from {@code attributes} (null: a subclass answers). */
+  HandlerContext(Websocket socket, ConnectionId id, KnownAttributes attributes, Consumer<SocketError> errors) {
     this.socket = socket;
     this.id = id;
+    this.attributes = attributes;
     this.errors = errors;
+  }
+
+  @Override
+  public Optional<String> attribute(String name) {
+    requireNonNull(name, "name");
+    return Optional.ofNullable(attributes.read(id).get(name));
   }
 
   @Override
@@ -76,6 +87,26 @@ class HandlerContext implements DisconnectContext {
     } catch (RuntimeException e) {
       SocketErrors.log(error);
       SocketErrors.log(new SocketError(socket.name(), id, "the error hook", e));
+    }
+  }
+
+  /**
+   * A connection's attributes as the app found them for one event: read from its cache or the
+   * registry ({@code values}, empty for a connection the registry no longer holds), or not
+   * readable because the registry failed ({@code failure}).
+   */
+  record KnownAttributes(Map<String, String> values, Throwable failure) {
+
+    static KnownAttributes of(Map<String, String> values) {
+      return new KnownAttributes(values, null);
+    }
+
+    Map<String, String> read(ConnectionId id) {
+      if (failure != null) {
+        throw new IllegalStateException("the attributes of connection " + id + " could not be read from the registry: "
+            + failure.getMessage(), failure);
+      }
+      return values;
     }
   }
 

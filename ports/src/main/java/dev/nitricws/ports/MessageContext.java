@@ -9,7 +9,7 @@ import java.util.concurrent.CompletionStage;
  * A message a client sent, with shorthands to answer it. A reply or broadcast made through these
  * shorthands while the handler runs is waited for before the message is answered and the
  * connection's next message is handled, so one sender's messages go out in order without a
- * blocked thread; a failed reply also reaches the socket's error hook ({@link SocketHandler#onError}).
+ * blocked thread (joining and leaving a group too); a failed reply also reaches the socket's error hook ({@link SocketHandler#onError}).
  */
 public interface MessageContext extends SocketContext {
 
@@ -39,5 +39,25 @@ public interface MessageContext extends SocketContext {
   /** Sends {@code text} to every connection of the socket but the sender. */
   default CompletionStage<BroadcastReport> broadcastToOthers(String text) {
     return socket().broadcastExcept(connectionId(), text);
+  }
+
+  /** Makes the sender a member of {@code group} (a room); completes with {@code false} if it has gone. */
+  default CompletionStage<Boolean> join(String group) {
+    return socket().group(group).join(connectionId());
+  }
+
+  /** Takes the sender out of {@code group}; {@code true} if it was a member. */
+  default CompletionStage<Boolean> leave(String group) {
+    return socket().group(group).leave(connectionId());
+  }
+
+  /** Sends {@code text} to every member of {@code group}, the sender included if it is one. */
+  default CompletionStage<BroadcastReport> broadcastToGroup(String group, String text) {
+    return socket().group(group).broadcast(text);
+  }
+
+  /** Sends {@code text} to every member of {@code group} but the sender. */
+  default CompletionStage<BroadcastReport> broadcastToOthersInGroup(String group, String text) {
+    return socket().group(group).broadcastExcept(connectionId(), text);
   }
 }

@@ -11,8 +11,9 @@ final class MessagingContext extends HandlerContext implements MessageContext {
 
   private final SocketEvent.Message message;
 
-  MessagingContext(Websocket socket, SocketEvent.Message message, Consumer<SocketError> errors) {
-    super(socket, message.connectionId(), errors);
+  MessagingContext(Websocket socket, SocketEvent.Message message, KnownAttributes attributes,
+      Consumer<SocketError> errors) {
+    super(socket, message.connectionId(), attributes, errors);
     this.message = message;
   }
 
@@ -38,5 +39,25 @@ final class MessagingContext extends HandlerContext implements MessageContext {
   @Override
   public CompletionStage<BroadcastReport> broadcastToOthers(String text) {
     return awaited("broadcast", socket().broadcastExcept(connectionId(), text));
+  }
+
+  @Override
+  public CompletionStage<Boolean> join(String group) {
+    return awaited("join", socket().group(group).join(connectionId()));
+  }
+
+  @Override
+  public CompletionStage<Boolean> leave(String group) {
+    return awaited("leave", socket().group(group).leave(connectionId()));
+  }
+
+  @Override
+  public CompletionStage<BroadcastReport> broadcastToGroup(String group, String text) {
+    return awaited("broadcast", socket().group(group).broadcast(text));
+  }
+
+  @Override
+  public CompletionStage<BroadcastReport> broadcastToOthersInGroup(String group, String text) {
+    return awaited("broadcast", socket().group(group).broadcastExcept(connectionId(), text));
   }
 }

@@ -3,8 +3,11 @@ package dev.nitricws.ports;
 import static java.util.Objects.requireNonNull;
 
 import dev.nitricws.domain.Connection;
+import dev.nitricws.domain.ConnectionGroups;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionRegistry;
+import dev.nitricws.domain.GroupName;
+import dev.nitricws.domain.Pages;
 import dev.nitricws.domain.SocketName;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -12,6 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -27,7 +31,7 @@ import java.util.function.Function;
  * <p>The scope may be known only later (a gateway's URL is known once its socket is declared):
  * {@link #deferred} makes every call wait, without a thread, for the scope to be given.
  */
-public final class ScopedConnectionRegistry implements ConnectionRegistry {
+public final class ScopedConnectionRegistry implements ConnectionRegistry, ConnectionGroups {
 
   private static final int HASH_DIGITS = 12;
   private static final int KEPT = SocketName.MAX_LENGTH - HASH_DIGITS - 1;
@@ -115,11 +119,57 @@ public final class ScopedConnectionRegistry implements ConnectionRegistry {
   @Override
   public CompletionStage<Long> scan(SocketName socket, int pageSize, Function<List<ConnectionId>, CompletionStage<?>> onPage) {
     requireNonNull(socket, "socket");
-    requireNonNull(onPage, "onPage");
-    if (pageSize < 1 || pageSize > 10_000) {
-      throw new IllegalArgumentException("pageSize must be between 1 and 10000, got " + pageSize);
-    }
+    Pages.checkScan(socket, pageSize, onPage);
     return scope.thenCompose(s -> inner.scan(scoped(socket, s), pageSize, onPage));
+  }
+
+  @Override
+  public CompletionStage<Boolean> join(SocketName socket, GroupName group, ConnectionId id) {
+    checkGroupCall(socket, group);
+    requireNonNull(id, "id");
+    return scope.thenCompose(s -> groups().join(scoped(socket, s), group, id));
+  }
+
+  @Override
+  public CompletionStage<Boolean> leave(SocketName socket, GroupName group, ConnectionId id) {
+    checkGroupCall(socket, group);
+    requireNonNull(id, "id");
+    return scope.thenCompose(s -> groups().leave(scoped(socket, s), group, id));
+  }
+
+  @Override
+  public CompletionStage<Set<GroupName>> groupsOf(SocketName socket, ConnectionId id) {
+    requireNonNull(socket, "socket");
+    requireNonNull(id, "id");
+    return scope.thenCompose(s -> groups().groupsOf(scoped(socket, s), id));
+  }
+
+  @Override
+  public CompletionStage<Long> countMembers(SocketName socket, GroupName group) {
+    checkGroupCall(socket, group);
+    return scope.thenCompose(s -> groups().countMembers(scoped(socket, s), group));
+  }
+
+  @Override
+  public CompletionStage<Long> scanMembers(SocketName socket, GroupName group, int pageSize,
+      Function<List<ConnectionId>, CompletionStage<?>> onPage) {
+    Pages.checkScan(socket, pageSize, onPage);
+    checkGroupCall(socket, group);
+    return scope.thenCompose(s -> groups().scanMembers(scoped(socket, s), group, pageSize, onPage));
+  }
+
+  private static void checkGroupCall(SocketName socket, GroupName group) {
+    requireNonNull(socket, "socket");
+    requireNonNull(group, "group");
+  }
+
+  /** The inner registry's groups; fails when it keeps none. */
+  private ConnectionGroups groups() {
+    if (inner instanceof ConnectionGroups groups) {
+      return groups;
+    }
+    throw new IllegalStateException(inner.getClass().getSimpleName() + " keeps no groups (it does not implement"
+        + " ConnectionGroups)");
   }
 
   @Override

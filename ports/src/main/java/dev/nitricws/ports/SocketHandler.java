@@ -66,7 +66,7 @@ public interface SocketHandler {
   /**
    * {@code handler}, with every connect authenticated first: a refused client is rejected with
    * the authenticator's reason and {@code handler.onConnect} is not called; an authenticated one
-   * gets its subject as the attribute {@value Authenticator#SUBJECT_ATTRIBUTE} before it is.
+   * gets its subject as its user ({@link ConnectContext#user}) before it is.
    */
   static SocketHandler authenticated(Authenticator authenticator, SocketHandler handler) {
     requireNonNull(authenticator, "authenticator");
@@ -74,7 +74,7 @@ public interface SocketHandler {
     return new CallbackHandler(context -> {
       Authentication result = authenticator.authenticate(context);
       if (result instanceof Authentication.Authenticated who) {
-        context.attribute(Authenticator.SUBJECT_ATTRIBUTE, who.subject());
+        context.user(who.subject());
         handler.onConnect(context);
       } else if (result instanceof Authentication.Refused refused) {
         context.reject(refused.reason());

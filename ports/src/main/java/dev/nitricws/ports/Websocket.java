@@ -6,20 +6,23 @@ import dev.nitricws.domain.BoundedSender;
 import dev.nitricws.domain.BroadcastReport;
 import dev.nitricws.domain.Broadcaster;
 import dev.nitricws.domain.Connection;
+import dev.nitricws.domain.ConnectionGroups;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionRegistry;
+import dev.nitricws.domain.GroupName;
 import dev.nitricws.domain.MessageSender;
 import dev.nitricws.domain.SendOutcome;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.domain.SocketUrls;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * One websocket as application code sees it: send to a connection, broadcast to all of them,
- * close one, count them. Usable from a socket handler and from anywhere else (an HTTP handler, a
+ * One websocket as application code sees it: send to a connection, broadcast to all of them or to
+ * a {@link Group} (a room, a user's connections), close one, count them. Usable from a socket handler and from anywhere else (an HTTP handler, a
  * scheduled job). Every method is thread-safe and asynchronous. A connection the gateway reports
  * gone is removed from the registry on the way. Every send and close ends within the broadcaster's
  * send timeout (default 10 s): one the gateway does not answer in time ends as {@link
@@ -29,6 +32,7 @@ public final class Websocket {
 
   private final SocketName name;
   private final ConnectionRegistry registry;
+  private final ConnectionGroups groups;
   private final BoundedSender sender;
   private final Broadcaster broadcaster;
   private final SocketUrls urls;
@@ -48,14 +52,19 @@ public final class Websocket {
    * was given).
    */
   public Websocket(SocketName name, ConnectionRegistry registry, BoundedSender sender, SocketUrls urls) {
-    this(name, registry, sender, new Broadcaster(registry, sender), urls);
+    this(name, registry, registry instanceof ConnectionGroups g ? g : null, sender, new Broadcaster(registry, sender),
+        urls);
   }
 
-  /** A websocket that broadcasts with {@code broadcaster}, which must use the same registry and sender. */
-  Websocket(SocketName name, ConnectionRegistry registry, BoundedSender sender, Broadcaster broadcaster,
-      SocketUrls urls) {
+  /**
+   * A websocket that keeps groups in {@code groups} (null: none, and group calls fail saying so) and
+   * broadcasts with {@code broadcaster}, which must use the same registry and sender.
+   */
+  Websocket(SocketName name, ConnectionRegistry registry, ConnectionGroups groups, BoundedSender sender,
+      Broadcaster broadcaster, SocketUrls urls) {
     this.name = requireNonNull(name, "name");
     this.registry = requireNonNull(registry, "registry");
+    this.groups = groups;
     this.sender = requireNonNull(sender, "sender");
     this.broadcaster = requireNonNull(broadcaster, "broadcaster");
     this.urls = urls;
@@ -130,7 +139,44 @@ public final class Websocket {
     return registry.find(name, requireNonNull(id, "id"));
   }
 
-  private static byte[] utf8(String text) {
+  /**
+   * The group {@code name} of this socket (a chat room, a topic): join connections to it, send to
+   * its members, count them. Fails when the app's store keeps no groups.
+   */
+  public Group group(String name) {
+    return group(GroupName.of(name));
+  }
+
+  /**
+   * The connections of the user {@code userId} (those that connected with {@link
+   * ConnectContext#user(String)}, or joined it): send to all of them, see whether the user is online.
+   */
+  public Group user(String userId) {
+    return group(GroupName.user(userId));
+  }
+
+  /** The group {@code name} of this socket, a named one or a user's. */
+  public Group group(GroupName name) {
+    requireNonNull(name, "name");
+    return new Group(this.name, name, groups(), broadcaster);
+  }
+
+  /** The groups (named ones and its user's) connection {@code id} belongs to; empty when it has gone. */
+  public CompletionStage<Set<GroupName>> groupsOf(ConnectionId id) {
+    return groups().groupsOf(name, requireNonNull(id, "id"));
+  }
+
+  /** Where this socket's groups are kept; fails when the store keeps none. */
+  ConnectionGroups groups() {
+    if (groups == null) {
+      throw new IllegalStateException("socket '" + name + "' has no groups: its registry "
+          + registry.getClass().getSimpleName() + " does not implement ConnectionGroups; use a store that keeps groups"
+          + " (every nitric-ws store does), or give one to WebsocketApp.builder(...).groups(...)");
+    }
+    return groups;
+  }
+
+  static byte[] utf8(String text) {
     return requireNonNull(text, "text").getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -4,11 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import dev.nitricws.domain.BoundedSender;
 import dev.nitricws.domain.Broadcaster;
+import dev.nitricws.domain.Connection;
+import dev.nitricws.domain.ConnectionGroups;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionPruner;
 import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.domain.ConnectionTracker;
 import dev.nitricws.domain.Futures;
+import dev.nitricws.domain.GroupName;
 import dev.nitricws.domain.LogText;
 import dev.nitricws.domain.MessageSender;
 import dev.nitricws.domain.PositiveDuration;
@@ -22,7 +25,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -51,24 +56,32 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
    */
   public static final Duration DEFAULT_HANDLER_TIMEOUT = Duration.ofSeconds(10);
 
+  /** How many connections' attributes the app keeps in memory unless the builder says otherwise. */
+  public static final int DEFAULT_ATTRIBUTE_CACHE_SIZE = 100_000;
+
   private final Map<SocketName, Served> sockets;
   private final ConnectionTracker tracker;
   private final ExecutorService executor;
   private final boolean ownsExecutor;
   private final Duration handlerTimeout;
   private final KeyedSequencer<Key> sequencer = new KeyedSequencer<>();
+  private final ConnectionRegistry registry;
+  private final AttributeCache<Key> attributes;
 
   private WebsocketApp(Builder b) {
     this.tracker = new ConnectionTracker(b.registry, b.clock, b.maxConnectionLife);
     this.ownsExecutor = b.executor == null;
     this.executor = ownsExecutor ? defaultExecutor(b.handlerThreads) : b.executor;
     this.handlerTimeout = b.handlerTimeout;
+    this.registry = b.registry;
+    this.attributes = new AttributeCache<>(b.attributeCacheSize);
+    ConnectionGroups groups = b.groups != null ? b.groups : b.registry instanceof ConnectionGroups g ? g : null;
     BoundedSender sender = new BoundedSender(b.sender, new ConnectionPruner(b.registry),
         new SendBudget(b.maxBytesInFlight), b.sendTimeout);
     Broadcaster broadcaster = new Broadcaster(b.registry, sender, b.broadcastPageSize, b.maxSendsInFlight);
     Map<SocketName, Served> map = new LinkedHashMap<>();
     b.handlers.forEach((name, handler) ->
-        map.put(name, new Served(new Websocket(name, b.registry, sender, broadcaster, b.urls), handler)));
+        map.put(name, new Served(new Websocket(name, b.registry, groups, sender, broadcaster, b.urls), handler)));
     this.sockets = Collections.unmodifiableMap(map);
   }
 
@@ -106,18 +119,18 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
           event instanceof SocketEvent.Connect ? EventAnswer.REJECT : EventAnswer.ACCEPT);
     }
     Key key = new Key(event.socket(), event.connectionId());
-    return sequencer.submit(key, () -> dispatch(served, event))
+    return sequencer.submit(key, () -> dispatch(served, event, key))
         .exceptionally(error -> {
           LOG.log(Level.ERROR, event.describe() + " failed: " + LogText.escape(error), error);
           return event instanceof SocketEvent.Connect ? EventAnswer.REJECT : EventAnswer.ACCEPT;
         });
   }
 
-  private CompletionStage<EventAnswer> dispatch(Served served, SocketEvent event) {
+  private CompletionStage<EventAnswer> dispatch(Served served, SocketEvent event, Key key) {
+    long deadline = System.nanoTime() + handlerTimeout.toNanos();
     if (event instanceof SocketEvent.Connect connect) {
-      long deadline = System.nanoTime() + handlerTimeout.toNanos();
       ConnectingContext context = new ConnectingContext(served.socket, connect, served.handler::onError);
-      return runHandler(event, context, () -> served.handler.onConnect(context)).thenCompose(ok -> {
+      return runHandler(event, context, () -> served.handler.onConnect(context), deadline).thenCompose(ok -> {
         if (!ok) {
           return CompletableFuture.completedFuture(EventAnswer.REJECT);
         }
@@ -126,25 +139,60 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
               LogText.escape(context.rejection().orElseThrow()));
           return CompletableFuture.completedFuture(EventAnswer.REJECT);
         }
-        return register(connect, context, deadline);
+        return register(served, connect, context, deadline);
       });
     }
     if (event instanceof SocketEvent.Disconnect disconnect) {
-      HandlerContext context = new HandlerContext(served.socket, disconnect.connectionId(), served.handler::onError);
-      return tracker.disconnected(disconnect)
-          .handle((removed, error) -> {
-            if (error != null) {
-              LOG.log(Level.WARNING, "could not unregister " + disconnect.connectionId() + " on " + disconnect.socket()
-                  + "; the entry will expire: " + LogText.escape(error), error);
-            }
-            return null;
-          })
-          .thenCompose(ignored -> runHandler(event, context, () -> served.handler.onDisconnect(context)))
-          .thenApply(ok -> EventAnswer.ACCEPT);
+      Map<String, String> cached = attributes.remove(key);
+      CompletionStage<HandlerContext.KnownAttributes> known = cached != null
+          ? CompletableFuture.completedFuture(HandlerContext.KnownAttributes.of(cached))
+          : lookUpAttributes(key, deadline);
+      return known.thenCompose(found -> {
+        HandlerContext context = new HandlerContext(served.socket, disconnect.connectionId(), found, served.handler::onError);
+        return tracker.disconnected(disconnect)
+            .handle((removed, error) -> {
+              if (error != null) {
+                LOG.log(Level.WARNING, "could not unregister " + disconnect.connectionId() + " on " + disconnect.socket()
+                    + "; the entry will expire: " + LogText.escape(error), error);
+              }
+              return null;
+            })
+            .thenCompose(ignored -> runHandler(event, context, () -> served.handler.onDisconnect(context), deadline));
+      }).thenApply(ok -> EventAnswer.ACCEPT);
     }
     SocketEvent.Message message = (SocketEvent.Message) event;
-    MessagingContext context = new MessagingContext(served.socket, message, served.handler::onError);
-    return runHandler(event, context, () -> served.handler.onMessage(context)).thenApply(ok -> EventAnswer.ACCEPT);
+    Map<String, String> cached = attributes.get(key);
+    CompletionStage<HandlerContext.KnownAttributes> known = cached != null
+        ? CompletableFuture.completedFuture(HandlerContext.KnownAttributes.of(cached))
+        : lookUpAttributes(key, deadline).thenApply(found -> {
+          if (found.failure() == null && found.values() != null) {
+            attributes.put(key, found.values());
+          }
+          return found;
+        });
+    return known.thenCompose(found -> {
+      MessagingContext context = new MessagingContext(served.socket, message, found, served.handler::onError);
+      return runHandler(event, context, () -> served.handler.onMessage(context), deadline);
+    }).thenApply(ok -> EventAnswer.ACCEPT);
+  }
+
+  /**
+   * The attributes of a connection this instance has not cached (accepted by another instance, or
+   * evicted), read from the registry within the event's deadline. A connection the registry no
+   * longer holds has none; a failed read is kept, so only a handler that reads an attribute fails.
+   */
+  private CompletionStage<HandlerContext.KnownAttributes> lookUpAttributes(Key key, long deadline) {
+    CompletionStage<Optional<Connection>> found;
+    try {
+      found = registry.find(key.socket(), key.id());
+    } catch (RuntimeException e) {
+      found = CompletableFuture.failedFuture(e);
+    }
+    return found.toCompletableFuture()
+        .orTimeout(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+        .handle((connection, error) -> error == null
+            ? HandlerContext.KnownAttributes.of(connection.map(Connection::attributes).orElse(Map.of()))
+            : new HandlerContext.KnownAttributes(null, Futures.unwrap(error)));
   }
 
   /**
@@ -154,11 +202,15 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
    * after the app has answered REJECT, is undone: the gateway refused that client, and an entry
    * for it would be broadcast to until it expired.
    */
-  private CompletionStage<EventAnswer> register(SocketEvent.Connect connect, ConnectingContext context, long deadline) {
+  private CompletionStage<EventAnswer> register(Served served, SocketEvent.Connect connect, ConnectingContext context,
+      long deadline) {
     CompletableFuture<EventAnswer> answer = new CompletableFuture<>();
-    CompletionStage<?> registration;
+    CompletionStage<Connection> registration;
     try {
-      registration = tracker.accepted(connect, context.keptAttributes());
+      List<GroupName> groups = context.groupsToJoin();
+      ConnectionGroups store = groups.isEmpty() ? null : served.socket.groups();
+      registration = tracker.accepted(connect, context.keptAttributes())
+          .thenCompose(connection -> joinAll(store, connection, groups).thenApply(joined -> connection));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -166,7 +218,9 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
       if (error != null) {
         answer.completeExceptionally(error);
         undo(connect, "its registration failed");
-      } else if (!answer.complete(EventAnswer.ACCEPT)) {
+      } else if (answer.complete(EventAnswer.ACCEPT)) {
+        attributes.put(new Key(connect.socket(), connect.connectionId()), connection.attributes());
+      } else {
         undo(connect, "its registration ended after the app had answered");
       }
     });
@@ -180,6 +234,21 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
       }
       throw error instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(cause);
     });
+  }
+
+  /** Joins a just registered connection to {@code groups}; fails if one join finds it gone. */
+  private static CompletionStage<Void> joinAll(ConnectionGroups store, Connection connection, List<GroupName> groups) {
+    if (groups.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<?>[] joins = groups.stream().map(group -> store.join(connection.socket(), group, connection.id())
+        .thenAccept(joined -> {
+          if (!joined) {
+            throw new IllegalStateException("connection " + connection.id() + " was gone from the registry before it"
+                + " could join " + group);
+          }
+        }).toCompletableFuture()).toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(joins);
   }
 
   /** Removes the entry of a connect the app rejected; a failure leaves it to expire. */
@@ -196,9 +265,10 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
 
   /**
    * Runs a handler method on the executor, then waits (without a thread) for the work it handed
-   * to {@code answerAfter}; true if both ended in time without failing.
+   * to {@code answerAfter}; true if both ended before {@code deadline} (System.nanoTime) without
+   * failing.
    */
-  private CompletionStage<Boolean> runHandler(SocketEvent event, HandlerContext context, HandlerCall call) {
+  private CompletionStage<Boolean> runHandler(SocketEvent event, HandlerContext context, HandlerCall call, long deadline) {
     CompletableFuture<Boolean> result = new CompletableFuture<>();
     try {
       executor.execute(() -> {
@@ -220,7 +290,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     } catch (RuntimeException rejected) {
       result.completeExceptionally(rejected);
     }
-    return result.orTimeout(handlerTimeout.toMillis(), TimeUnit.MILLISECONDS).handle((ok, error) -> {
+    return result.orTimeout(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).handle((ok, error) -> {
       if (error == null) {
         return true;
       }
@@ -275,6 +345,8 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     private Duration sendTimeout = BoundedSender.DEFAULT_SEND_TIMEOUT;
     private long maxBytesInFlight = SendBudget.DEFAULT_MAX_BYTES_IN_FLIGHT;
     private SocketUrls urls;
+    private ConnectionGroups groups;
+    private int attributeCacheSize = DEFAULT_ATTRIBUTE_CACHE_SIZE;
 
     private Builder(ConnectionRegistry registry, MessageSender sender) {
       this.registry = requireNonNull(registry, "registry");
@@ -288,6 +360,29 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
      */
     public Builder socketUrls(SocketUrls urls) {
       this.urls = requireNonNull(urls, "urls");
+      return this;
+    }
+
+    /**
+     * Where groups and users are kept (default: the registry, when it is also a {@link
+     * ConnectionGroups}, as every nitric-ws store is). Must be the same store as the registry, so
+     * a connection's memberships go when its entry goes.
+     */
+    public Builder groups(ConnectionGroups groups) {
+      this.groups = requireNonNull(groups, "groups");
+      return this;
+    }
+
+    /**
+     * How many connections' attributes the app keeps in memory so handlers read them without a
+     * store call (default {@value WebsocketApp#DEFAULT_ATTRIBUTE_CACHE_SIZE}; 0: read the registry
+     * for every message). A connection not kept is read once from the registry.
+     */
+    public Builder attributeCacheSize(int size) {
+      if (size < 0) {
+        throw new IllegalArgumentException("attributeCacheSize must be at least 0, got " + size);
+      }
+      this.attributeCacheSize = size;
       return this;
     }
 

@@ -24,6 +24,10 @@ import java.util.concurrent.CompletionStage;
  * gone is removed from the registry on the way. Every send and close ends within the broadcaster's
  * send timeout (default 10 s): one the gateway does not answer in time ends as {@link
  * SendOutcome.Failed} with a {@link java.util.concurrent.TimeoutException}.
+ *
+ * <p>Sends take text (sent as UTF-8), bytes, or an object written as JSON by the socket's {@link
+ * JsonMapper} ({@code sendJson}, {@code broadcastJson}): a broadcast writes its object once and
+ * sends that one array to every connection.
  */
 public final class Websocket {
 
@@ -32,6 +36,7 @@ public final class Websocket {
   private final BoundedSender sender;
   private final Broadcaster broadcaster;
   private final SocketUrls urls;
+  private final JsonMapper json;
 
   /**
    * A websocket with the default send budget, send timeout, broadcast page size and bound on sends
@@ -48,17 +53,27 @@ public final class Websocket {
    * was given).
    */
   public Websocket(SocketName name, ConnectionRegistry registry, BoundedSender sender, SocketUrls urls) {
-    this(name, registry, sender, new Broadcaster(registry, sender), urls);
+    this(name, registry, sender, urls, null);
+  }
+
+  /**
+   * As {@link #Websocket(SocketName, ConnectionRegistry, BoundedSender, SocketUrls)}, writing the
+   * objects of the JSON sends with {@code json} (null: they fail saying none was given).
+   */
+  public Websocket(SocketName name, ConnectionRegistry registry, BoundedSender sender, SocketUrls urls,
+      JsonMapper json) {
+    this(name, registry, sender, new Broadcaster(registry, sender), urls, json);
   }
 
   /** A websocket that broadcasts with {@code broadcaster}, which must use the same registry and sender. */
   Websocket(SocketName name, ConnectionRegistry registry, BoundedSender sender, Broadcaster broadcaster,
-      SocketUrls urls) {
+      SocketUrls urls, JsonMapper json) {
     this.name = requireNonNull(name, "name");
     this.registry = requireNonNull(registry, "registry");
     this.sender = requireNonNull(sender, "sender");
     this.broadcaster = requireNonNull(broadcaster, "broadcaster");
     this.urls = urls;
+    this.json = json;
   }
 
   /** The socket's name. */
@@ -98,6 +113,39 @@ public final class Websocket {
     return broadcaster.broadcast(name, utf8(text), except);
   }
 
+  /**
+   * Sends {@code value} written as JSON to one connection.
+   *
+   * @throws IllegalStateException if the socket has no {@link JsonMapper}
+   * @throws IllegalArgumentException if the mapper cannot write {@code value}
+   */
+  public CompletionStage<SendOutcome> sendJson(ConnectionId id, Object value) {
+    requireNonNull(id, "id");
+    return sender.send(name, id, toJson(value));
+  }
+
+  /**
+   * Sends {@code value} written as JSON to every connection of the socket; it is written once, and
+   * every send shares the array.
+   *
+   * @throws IllegalStateException if the socket has no {@link JsonMapper}
+   * @throws IllegalArgumentException if the mapper cannot write {@code value}
+   */
+  public CompletionStage<BroadcastReport> broadcastJson(Object value) {
+    return broadcastJsonExcept(null, value);
+  }
+
+  /**
+   * Sends {@code value} written as JSON (once) to every connection but {@code except} (null: none
+   * skipped).
+   *
+   * @throws IllegalStateException if the socket has no {@link JsonMapper}
+   * @throws IllegalArgumentException if the mapper cannot write {@code value}
+   */
+  public CompletionStage<BroadcastReport> broadcastJsonExcept(ConnectionId except, Object value) {
+    return broadcaster.broadcast(name, toJson(value), except);
+  }
+
   /** Closes one connection from the server side; a gone connection is unregistered. */
   public CompletionStage<SendOutcome> close(ConnectionId id) {
     return sender.close(name, id);
@@ -128,6 +176,30 @@ public final class Websocket {
   /** What the registry holds about one connection. */
   public CompletionStage<Optional<Connection>> connection(ConnectionId id) {
     return registry.find(name, requireNonNull(id, "id"));
+  }
+
+  /**
+   * The mapper the socket's JSON sends write with, and {@link MessageContext#json} reads with.
+   *
+   * @throws IllegalStateException if none was given, saying how to give one
+   */
+  JsonMapper jsonMapper() {
+    if (json == null) {
+      throw new IllegalStateException("socket '" + name + "' has no JsonMapper to write and read JSON with; give one to "
+          + "WebsocketApp.builder(...).jsonMapper(...) (the json module's JacksonJsonMapper is one)");
+    }
+    return json;
+  }
+
+  /** {@code value} as JSON, in an array nobody else holds. */
+  private byte[] toJson(Object value) {
+    requireNonNull(value, "value");
+    byte[] data = jsonMapper().toJson(value);
+    if (data == null) {
+      throw new IllegalStateException("the JsonMapper " + json.getClass().getName() + " wrote null for a "
+          + value.getClass().getName());
+    }
+    return data;
   }
 
   private static byte[] utf8(String text) {

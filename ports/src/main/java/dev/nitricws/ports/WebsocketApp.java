@@ -68,7 +68,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     Broadcaster broadcaster = new Broadcaster(b.registry, sender, b.broadcastPageSize, b.maxSendsInFlight);
     Map<SocketName, Served> map = new LinkedHashMap<>();
     b.handlers.forEach((name, handler) ->
-        map.put(name, new Served(new Websocket(name, b.registry, sender, broadcaster, b.urls), handler)));
+        map.put(name, new Served(new Websocket(name, b.registry, sender, broadcaster, b.urls, b.json), handler)));
     this.sockets = Collections.unmodifiableMap(map);
   }
 
@@ -275,6 +275,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     private Duration sendTimeout = BoundedSender.DEFAULT_SEND_TIMEOUT;
     private long maxBytesInFlight = SendBudget.DEFAULT_MAX_BYTES_IN_FLIGHT;
     private SocketUrls urls;
+    private JsonMapper json;
 
     private Builder(ConnectionRegistry registry, MessageSender sender) {
       this.registry = requireNonNull(registry, "registry");
@@ -288,6 +289,17 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
      */
     public Builder socketUrls(SocketUrls urls) {
       this.urls = requireNonNull(urls, "urls");
+      return this;
+    }
+
+    /**
+     * How every socket writes the objects of its JSON sends ({@link Websocket#sendJson}, {@link
+     * MessageContext#replyJson}, ...) and reads {@link MessageContext#json}; without one, those
+     * fail with an {@link IllegalStateException} saying so. The {@code json} module's {@code
+     * JacksonJsonMapper} is one.
+     */
+    public Builder jsonMapper(JsonMapper mapper) {
+      this.json = requireNonNull(mapper, "mapper");
       return this;
     }
 

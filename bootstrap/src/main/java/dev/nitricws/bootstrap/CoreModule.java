@@ -5,18 +5,22 @@ import static java.util.Objects.requireNonNull;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import com.google.inject.multibindings.OptionalBinder;
 import dev.nitricws.adapters.nitric.NitricRuntimeClient;
 import dev.nitricws.adapters.nitric.NitricSettings;
 import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.domain.MessageSender;
+import dev.nitricws.json.JacksonJsonMapper;
+import dev.nitricws.ports.JsonMapper;
 import dev.nitricws.ports.SocketHandler;
 import dev.nitricws.ports.WebsocketApp;
 import java.time.Clock;
 
 /**
  * What every configuration has: the settings, the clock, the gateway's scope (for stores several
- * gateways share), the client of the Nitric runtime with its sender, and the websocket app over
- * whichever registry the store module binds.
+ * gateways share), the client of the Nitric runtime with its sender, the app's {@link JsonMapper}
+ * (a {@link JacksonJsonMapper} unless the handler's module sets another through {@link
+ * OptionalBinder}), and the websocket app over whichever registry the store module binds.
  */
 final class CoreModule extends AbstractModule {
 
@@ -36,6 +40,8 @@ final class CoreModule extends AbstractModule {
     bind(Lifecycle.class).toInstance(lifecycle);
     bind(GatewayScope.class).toInstance(scope);
     bind(Clock.class).toInstance(Clock.systemUTC());
+    // a handler's module replaces it with OptionalBinder.newOptionalBinder(binder(), JsonMapper.class).setBinding()
+    OptionalBinder.newOptionalBinder(binder(), JsonMapper.class).setDefault().to(JacksonJsonMapper.class).in(Singleton.class);
   }
 
   @Provides
@@ -58,13 +64,14 @@ final class CoreModule extends AbstractModule {
   @Provides
   @Singleton
   WebsocketApp websocketApp(ConnectionRegistry registry, MessageSender sender, SocketHandler handler,
-      AppSettings settings, Clock clock, Lifecycle lifecycle) {
+      JsonMapper json, AppSettings settings, Clock clock, Lifecycle lifecycle) {
     // with --auth-secret every connect is authenticated before the handler sees it
     SocketHandler served = settings.authentication()
         .map(tokens -> SocketHandler.authenticated(tokens, handler))
         .orElse(handler);
     WebsocketApp app = WebsocketApp.builder(registry, sender)
         .socket(settings.socket(), served)
+        .jsonMapper(json)
         .clock(clock)
         .maxConnectionLife(settings.maxConnectionLife())
         .handlerTimeout(settings.handlerTimeout())

@@ -39,6 +39,12 @@ class ArchitectureTest {
           "dev.nitricws.ports..")
       .as("ports depend on the domain, java.* and javax.crypto only");
 
+  /** The json module adds Jackson to the application layer: it sees ports and the domain, no adapter, bootstrap or runtime. */
+  static final ArchRule JSON_SEES_THE_APP_LAYER = noClasses().that().resideInAPackage("dev.nitricws.json..")
+      .should().dependOnClassesThat().resideInAnyPackage("dev.nitricws.adapters..", "dev.nitricws.bootstrap..",
+          "dev.nitricws.runtime..")
+      .as("json depends on ports and the domain, not on adapters, bootstrap or the local runtime");
+
   /** Only bootstrap knows Guice. */
   static final ArchRule ONLY_BOOTSTRAP_KNOWS_GUICE = noClasses().that().resideOutsideOfPackage("dev.nitricws.bootstrap..")
       .should().dependOnClassesThat().resideInAnyPackage("com.google.inject..")
@@ -78,6 +84,7 @@ class ArchitectureTest {
     assertThat(production.containPackage("dev.nitricws.domain")).isTrue();
     assertThat(production.containPackage("dev.nitricws.ports")).isTrue();
     assertThat(production.containPackage("dev.nitricws.adapters.memory")).isTrue();
+    assertThat(production.containPackage("dev.nitricws.json")).isTrue();
   }
 
   @Test
@@ -88,6 +95,11 @@ class ArchitectureTest {
   @Test
   void portsSeeOnlyTheDomain() {
     PORTS_SEE_ONLY_THE_DOMAIN.check(production);
+  }
+
+  @Test
+  void jsonSeesTheApplicationLayerOnly() {
+    JSON_SEES_THE_APP_LAYER.check(production);
   }
 
   @Test
@@ -115,7 +127,8 @@ class ArchitectureTest {
   @Test
   void theRulesCatchTheFixturesThatBreakThem() {
     JavaClasses fixtures = new ClassFileImporter().importPackages(
-        "dev.nitricws.domain.fixture", "dev.nitricws.adapters.redis.fixture", "dev.nitricws.ports.fixture");
+        "dev.nitricws.domain.fixture", "dev.nitricws.adapters.redis.fixture", "dev.nitricws.ports.fixture",
+        "dev.nitricws.json.fixture");
     assertThat(fixtures).isNotEmpty();
     assertThatThrownBy(() -> DOMAIN_IS_PURE.check(fixtures))
         .isInstanceOf(AssertionError.class).hasMessageContaining("DomainUsingSlf4j");
@@ -125,5 +138,7 @@ class ArchitectureTest {
         .isInstanceOf(AssertionError.class).hasMessageContaining("RedisAdapterUsingPostgres");
     assertThatThrownBy(() -> STORES_SEE_THE_DOMAIN_NOT_THE_APP.check(fixtures))
         .isInstanceOf(AssertionError.class).hasMessageContaining("RedisAdapterUsingPorts");
+    assertThatThrownBy(() -> JSON_SEES_THE_APP_LAYER.check(fixtures))
+        .isInstanceOf(AssertionError.class).hasMessageContaining("JsonUsingAnAdapter");
   }
 }

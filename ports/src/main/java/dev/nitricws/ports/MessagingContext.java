@@ -6,7 +6,7 @@ import dev.nitricws.domain.SocketEvent;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
-/** A message as its handler sees it. */
+/** A message as its handler sees it: every shorthand goes through {@link #awaited}, so order is kept. */
 final class MessagingContext extends HandlerContext implements MessageContext {
 
   private final SocketEvent.Message message;
@@ -24,11 +24,17 @@ final class MessagingContext extends HandlerContext implements MessageContext {
 
   @Override
   public CompletionStage<SendOutcome> reply(String text) {
-    return awaited("reply", socket().send(connectionId(), text).whenComplete((outcome, error) -> {
-      if (outcome instanceof SendOutcome.Failed failed) {
-        failed("reply", failed.cause());
-      }
-    }));
+    return replied(socket().send(connectionId(), text));
+  }
+
+  @Override
+  public CompletionStage<SendOutcome> reply(byte[] data) {
+    return replied(socket().send(connectionId(), data));
+  }
+
+  @Override
+  public CompletionStage<SendOutcome> replyJson(Object value) {
+    return replied(socket().sendJson(connectionId(), value));
   }
 
   @Override
@@ -37,8 +43,28 @@ final class MessagingContext extends HandlerContext implements MessageContext {
   }
 
   @Override
+  public CompletionStage<BroadcastReport> broadcast(byte[] data) {
+    return awaited("broadcast", socket().broadcast(data));
+  }
+
+  @Override
+  public CompletionStage<BroadcastReport> broadcastJson(Object value) {
+    return awaited("broadcast", socket().broadcastJson(value));
+  }
+
+  @Override
   public CompletionStage<BroadcastReport> broadcastToOthers(String text) {
     return awaited("broadcast", socket().broadcastExcept(connectionId(), text));
+  }
+
+  @Override
+  public CompletionStage<BroadcastReport> broadcastToOthers(byte[] data) {
+    return awaited("broadcast", socket().broadcastExcept(connectionId(), data));
+  }
+
+  @Override
+  public CompletionStage<BroadcastReport> broadcastJsonToOthers(Object value) {
+    return awaited("broadcast", socket().broadcastJsonExcept(connectionId(), value));
   }
 
   @Override
@@ -59,5 +85,14 @@ final class MessagingContext extends HandlerContext implements MessageContext {
   @Override
   public CompletionStage<BroadcastReport> broadcastToOthersInGroup(String group, String text) {
     return awaited("broadcast", socket().group(group).broadcastExcept(connectionId(), text));
+  }
+
+  /** A reply, waited for; a failed outcome also goes to the error hook. */
+  private CompletionStage<SendOutcome> replied(CompletionStage<SendOutcome> send) {
+    return awaited("reply", send.whenComplete((outcome, error) -> {
+      if (outcome instanceof SendOutcome.Failed failed) {
+        failed("reply", failed.cause());
+      }
+    }));
   }
 }

@@ -27,6 +27,10 @@ import java.util.concurrent.CompletionStage;
  * gone is removed from the registry on the way. Every send and close ends within the broadcaster's
  * send timeout (default 10 s): one the gateway does not answer in time ends as {@link
  * SendOutcome.Failed} with a {@link java.util.concurrent.TimeoutException}.
+ *
+ * <p>Sends take text (sent as UTF-8), bytes, or an object written as JSON by the socket's {@link
+ * JsonMapper} ({@code sendJson}, {@code broadcastJson}): a broadcast writes its object once and
+ * sends that one array to every connection.
  */
 public final class Websocket {
 
@@ -36,6 +40,7 @@ public final class Websocket {
   private final BoundedSender sender;
   private final Broadcaster broadcaster;
   private final SocketUrls urls;
+  private final JsonMapper json;
 
   /**
    * A websocket with the default send budget, send timeout, broadcast page size and bound on sends
@@ -52,8 +57,17 @@ public final class Websocket {
    * was given).
    */
   public Websocket(SocketName name, ConnectionRegistry registry, BoundedSender sender, SocketUrls urls) {
+    this(name, registry, sender, urls, null);
+  }
+
+  /**
+   * As {@link #Websocket(SocketName, ConnectionRegistry, BoundedSender, SocketUrls)}, writing the
+   * objects of the JSON sends with {@code json} (null: they fail saying none was given).
+   */
+  public Websocket(SocketName name, ConnectionRegistry registry, BoundedSender sender, SocketUrls urls,
+      JsonMapper json) {
     this(name, registry, registry instanceof ConnectionGroups g ? g : null, sender, new Broadcaster(registry, sender),
-        urls);
+        urls, json);
   }
 
   /**
@@ -61,13 +75,14 @@ public final class Websocket {
    * broadcasts with {@code broadcaster}, which must use the same registry and sender.
    */
   Websocket(SocketName name, ConnectionRegistry registry, ConnectionGroups groups, BoundedSender sender,
-      Broadcaster broadcaster, SocketUrls urls) {
+      Broadcaster broadcaster, SocketUrls urls, JsonMapper json) {
     this.name = requireNonNull(name, "name");
     this.registry = requireNonNull(registry, "registry");
     this.groups = groups;
     this.sender = requireNonNull(sender, "sender");
     this.broadcaster = requireNonNull(broadcaster, "broadcaster");
     this.urls = urls;
+    this.json = json;
   }
 
   /** The socket's name. */
@@ -105,6 +120,39 @@ public final class Websocket {
   /** Sends {@code text} as UTF-8 to every connection but {@code except}. */
   public CompletionStage<BroadcastReport> broadcastExcept(ConnectionId except, String text) {
     return broadcaster.broadcast(name, utf8(text), except);
+  }
+
+  /**
+   * Sends {@code value} written as JSON to one connection.
+   *
+   * @throws IllegalStateException if the socket has no {@link JsonMapper}
+   * @throws IllegalArgumentException if the mapper cannot write {@code value}
+   */
+  public CompletionStage<SendOutcome> sendJson(ConnectionId id, Object value) {
+    requireNonNull(id, "id");
+    return sender.send(name, id, toJson(value));
+  }
+
+  /**
+   * Sends {@code value} written as JSON to every connection of the socket; it is written once, and
+   * every send shares the array.
+   *
+   * @throws IllegalStateException if the socket has no {@link JsonMapper}
+   * @throws IllegalArgumentException if the mapper cannot write {@code value}
+   */
+  public CompletionStage<BroadcastReport> broadcastJson(Object value) {
+    return broadcastJsonExcept(null, value);
+  }
+
+  /**
+   * Sends {@code value} written as JSON (once) to every connection but {@code except} (null: none
+   * skipped).
+   *
+   * @throws IllegalStateException if the socket has no {@link JsonMapper}
+   * @throws IllegalArgumentException if the mapper cannot write {@code value}
+   */
+  public CompletionStage<BroadcastReport> broadcastJsonExcept(ConnectionId except, Object value) {
+    return broadcaster.broadcast(name, toJson(value), except);
   }
 
   /** Closes one connection from the server side; a gone connection is unregistered. */
@@ -174,6 +222,30 @@ public final class Websocket {
           + " (every nitric-ws store does), or give one to WebsocketApp.builder(...).groups(...)");
     }
     return groups;
+  }
+
+  /**
+   * The mapper the socket's JSON sends write with, and {@link MessageContext#json} reads with.
+   *
+   * @throws IllegalStateException if none was given, saying how to give one
+   */
+  JsonMapper jsonMapper() {
+    if (json == null) {
+      throw new IllegalStateException("socket '" + name + "' has no JsonMapper to write and read JSON with; give one to "
+          + "WebsocketApp.builder(...).jsonMapper(...) (the json module's JacksonJsonMapper is one)");
+    }
+    return json;
+  }
+
+  /** {@code value} as JSON, in an array nobody else holds. */
+  private byte[] toJson(Object value) {
+    requireNonNull(value, "value");
+    byte[] data = jsonMapper().toJson(value);
+    if (data == null) {
+      throw new IllegalStateException("the JsonMapper " + json.getClass().getName() + " wrote null for a "
+          + value.getClass().getName());
+    }
+    return data;
   }
 
   static byte[] utf8(String text) {

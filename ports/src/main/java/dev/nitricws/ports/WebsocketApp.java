@@ -81,7 +81,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     Broadcaster broadcaster = new Broadcaster(b.registry, sender, b.broadcastPageSize, b.maxSendsInFlight);
     Map<SocketName, Served> map = new LinkedHashMap<>();
     b.handlers.forEach((name, handler) ->
-        map.put(name, new Served(new Websocket(name, b.registry, groups, sender, broadcaster, b.urls), handler)));
+        map.put(name, new Served(new Websocket(name, b.registry, groups, sender, broadcaster, b.urls, b.json), handler)));
     this.sockets = Collections.unmodifiableMap(map);
   }
 
@@ -347,6 +347,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     private SocketUrls urls;
     private ConnectionGroups groups;
     private int attributeCacheSize = DEFAULT_ATTRIBUTE_CACHE_SIZE;
+    private JsonMapper json;
 
     private Builder(ConnectionRegistry registry, MessageSender sender) {
       this.registry = requireNonNull(registry, "registry");
@@ -383,6 +384,17 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
         throw new IllegalArgumentException("attributeCacheSize must be at least 0, got " + size);
       }
       this.attributeCacheSize = size;
+      return this;
+    }
+
+    /**
+     * How every socket writes the objects of its JSON sends ({@link Websocket#sendJson}, {@link
+     * MessageContext#replyJson}, ...) and reads {@link MessageContext#json}; without one, those
+     * fail with an {@link IllegalStateException} saying so. The {@code json} module's {@code
+     * JacksonJsonMapper} is one.
+     */
+    public Builder jsonMapper(JsonMapper mapper) {
+      this.json = requireNonNull(mapper, "mapper");
       return this;
     }
 

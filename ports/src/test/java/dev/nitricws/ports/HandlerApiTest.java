@@ -5,18 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nitricws.adapters.memory.InMemoryConnectionRegistry;
 import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionId;
-import dev.nitricws.domain.MessageSender;
 import dev.nitricws.domain.QueryParameters;
 import dev.nitricws.domain.SendOutcome;
 import dev.nitricws.domain.SocketEvent;
 import dev.nitricws.domain.SocketName;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -39,25 +36,6 @@ class HandlerApiTest {
   void close() {
     if (app != null) {
       app.close();
-    }
-  }
-
-  /** A gateway that answers each send only when the test says. */
-  private static final class HeldSender implements MessageSender {
-    final List<String> sent = new CopyOnWriteArrayList<>();
-    final List<CompletableFuture<SendOutcome>> answers = new CopyOnWriteArrayList<>();
-
-    @Override
-    public CompletionStage<SendOutcome> send(SocketName socket, ConnectionId id, byte[] data) {
-      sent.add(id + ":" + new String(data, StandardCharsets.UTF_8));
-      CompletableFuture<SendOutcome> answer = new CompletableFuture<>();
-      answers.add(answer);
-      return answer;
-    }
-
-    @Override
-    public CompletionStage<SendOutcome> close(SocketName socket, ConnectionId id) {
-      return CompletableFuture.completedFuture(SendOutcome.DELIVERED);
     }
   }
 

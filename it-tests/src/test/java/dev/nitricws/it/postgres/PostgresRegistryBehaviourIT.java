@@ -298,6 +298,31 @@ class PostgresRegistryBehaviourIT {
     }
   }
 
+  @Test
+  void storedJsonOfTheWrongShapeFailsTheReadWithConnectionStoreExceptionQuotingNothing() {
+    String schema = schema();
+    SocketName socket = freshSocket();
+    try (PostgresConnectionRegistry registry = PostgresConnectionRegistry.start(server.config(schema))) {
+      join(registry.register(connection(socket, "attrs")));
+      join(registry.register(connection(socket, "query")));
+      String update = "UPDATE \"" + schema + "\".connections SET %s = ?::jsonb WHERE socket = ? AND connection_id = ?";
+      server.queryOne(update.formatted("attributes"), "{\"user\": \"s3cr3t\", \"n\": 1}", socket.value(), "attrs");
+      server.queryOne(update.formatted("query"), "[[\"token\", [\"s3cr3t\", 5]]]", socket.value(), "query");
+
+      Throwable attrs = catchThrowable(() -> join(registry.find(socket, ConnectionId.of("attrs"))));
+      Throwable query = catchThrowable(() -> join(registry.find(socket, ConnectionId.of("query"))));
+
+      assertThat(attrs).isInstanceOf(ConnectionStoreException.class)
+          .hasMessageContaining("find of connection 'attrs' on socket " + socket)
+          .hasMessageContaining("stored JSON of attributes is not in the expected shape")
+          .hasRootCauseInstanceOf(IllegalStateException.class);
+      assertThat(query).isInstanceOf(ConnectionStoreException.class)
+          .hasMessageContaining("stored JSON of query is not in the expected shape: expected a string as value 1 of element 0");
+      assertThat(everything(attrs) + everything(query)).doesNotContain("s3cr3t");
+      assertThat(join(registry.count(socket))).as("other operations go on").isEqualTo(2L);
+    }
+  }
+
   // ------------------------------------------------------------------ expiry
 
   @Test

@@ -3,16 +3,20 @@ package dev.nitricws.adapters.redis;
 import static java.util.Objects.requireNonNull;
 
 import dev.nitricws.domain.Connection;
+import dev.nitricws.domain.ConnectionGroups;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionRegistry;
+import dev.nitricws.domain.GroupName;
 import dev.nitricws.domain.Pages;
 import dev.nitricws.domain.SocketName;
 import io.lettuce.core.ScriptOutputType;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -20,34 +24,44 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link ConnectionRegistry} on Redis, standalone or Redis Cluster, fully asynchronous on one
- * shared Lettuce connection. Each socket has three keys in one hash slot ({@code <prefix>{<socket>}:exp},
- * {@code :ids}, {@code :data}); changes and pages run as Lua scripts, so each is atomic. Expiry is
- * judged by the clock given at {@link #connect}; expired entries are never returned and are removed
- * as registers, counts and scans meet them. See the module README for the layout.
+ * The {@link ConnectionRegistry} and {@link ConnectionGroups} on Redis, standalone or Redis
+ * Cluster, fully asynchronous on one shared Lettuce connection. Each socket has three keys in one
+ * hash slot ({@code <prefix>{<socket>}:exp}, {@code :ids}, {@code :data}); changes and pages run as
+ * Lua scripts, so each is atomic. Expiry is judged by the clock given at {@link #connect}; expired
+ * entries are never returned and are removed as registers, counts and scans meet them.
+ *
+ * <p>Each group's members are kept like a socket's entries, in two ZSETs of the group's own hash
+ * slot, scored by the expiry of the entry they joined under; each connection's groups are recorded
+ * beside its entry, in the socket's slot. A join records the group on the connection's side (only
+ * if its entry is live), adds the member, then checks the record is still there and takes the
+ * member back if not; an unregister deletes the entry and the record in one script, then removes
+ * the member from each recorded group. So a join racing an unregister never leaves a member
+ * behind. See the module README for the layout.
  *
  * <p>Stages complete on Lettuce's I/O threads: dependent actions must not block (use the
  * {@code *Async} variants with an executor of your own for slow work). Thread-safe; close it once
  * when done.
  */
-public final class RedisConnectionRegistry implements ConnectionRegistry, AutoCloseable {
+public final class RedisConnectionRegistry implements ConnectionRegistry, ConnectionGroups, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisConnectionRegistry.class);
 
   /** How many ids one page script may look at beyond the page size (expired ones it removes). */
   private static final int PAGE_BUDGET = 2_000;
 
-  /** Entries that live longer than this leave their socket's keys without a TTL (Redis caps TTLs). */
-  private static final long MAX_KEY_LIFE_MILLIS = Duration.ofDays(36_525).toMillis();
+  /** Entries that live longer than this leave their keys without a TTL (Redis caps TTLs). */
+  private static final String MAX_KEY_LIFE_MILLIS = Long.toString(Duration.ofDays(36_525).toMillis());
 
   private final RedisLink link;
   private final Clock clock;
   private final String keyPrefix;
+  private final RedisKeys keys;
 
   private RedisConnectionRegistry(RedisLink link, Clock clock, String keyPrefix) {
     this.link = link;
     this.clock = clock;
     this.keyPrefix = keyPrefix;
+    this.keys = new RedisKeys(keyPrefix);
   }
 
   /** A registry on the server of {@code config}, judging expiry by the system clock (UTC). */
@@ -71,19 +85,14 @@ public final class RedisConnectionRegistry implements ConnectionRegistry, AutoCl
   public CompletionStage<Void> register(Connection connection) {
     requireNonNull(connection, "connection");
     checkOpen();
-    String[] keys = keys(connection.socket());
-    long now = clock.millis();
-    long expires = RedisConnectionCodec.millis(connection.expiresAt());
-    long life = expires - now;
-    if (((expires ^ now) & (expires ^ life)) < 0) {
-      life = expires > now ? Long.MAX_VALUE : Long.MIN_VALUE;
-    }
+    String[] socketKeys = keys.socket(connection.socket());
+    String now = Long.toString(clock.millis());
+    String expires = Long.toString(RedisConnectionCodec.millis(connection.expiresAt()));
     String encoded = RedisConnectionCodec.encode(connection);
     String id = connection.id().value();
-    String lifeText = life > MAX_KEY_LIFE_MILLIS ? "persist" : Long.toString(life);
     return link.call(what("register", connection.socket()),
-        c -> RedisLink.<Long>eval(c, Scripts.REGISTER, ScriptOutputType.INTEGER, keys,
-            id, Long.toString(expires), Long.toString(now), encoded, lifeText),
+        c -> RedisLink.<Long>eval(c, Scripts.REGISTER, ScriptOutputType.INTEGER, socketKeys,
+            id, expires, now, encoded, MAX_KEY_LIFE_MILLIS),
         done -> null);
   }
 
@@ -92,11 +101,31 @@ public final class RedisConnectionRegistry implements ConnectionRegistry, AutoCl
     requireNonNull(socket, "socket");
     requireNonNull(id, "id");
     checkOpen();
-    String[] keys = keys(socket);
+    String[] socketKeys = keys.socket(socket);
+    String[] scriptKeys = {socketKeys[0], socketKeys[1], socketKeys[2], keys.groupsOf(socket, id)};
     String now = Long.toString(clock.millis());
-    return link.call(what("unregister", socket),
-        c -> RedisLink.<Long>eval(c, Scripts.UNREGISTER, ScriptOutputType.INTEGER, keys, id.value(), now),
-        removed -> removed != null && removed == 1L);
+    String what = what("unregister", socket);
+    return link.call(what,
+        c -> RedisLink.<List<Object>>eval(c, Scripts.UNREGISTER, ScriptOutputType.MULTI, scriptKeys, id.value(), now),
+        reply -> new Unregistered(((Long) reply.get(0)) == 1L, strings(reply.get(1))))
+        .thenCompose(removed -> removed.groups().isEmpty()
+            ? CompletableFuture.completedFuture(removed.live())
+            : removeFromGroups(what, socket, id, removed.groups()).thenApply(done -> removed.live()));
+  }
+
+  /** What the unregister script answered: whether the entry was live, and the groups it had joined. */
+  private record Unregistered(boolean live, List<String> groups) {}
+
+  /** Removes {@code id} from each of {@code groupKeys}, all at once (each group is in its own slot). */
+  private CompletableFuture<Void> removeFromGroups(String what, SocketName socket, ConnectionId id, List<String> groupKeys) {
+    CompletableFuture<?>[] removals = new CompletableFuture<?>[groupKeys.size()];
+    for (int i = 0; i < removals.length; i++) {
+      String[] memberKeys = keys.group(socket, groupKeys.get(i));
+      removals[i] = link.call(what,
+          c -> RedisLink.<Long>eval(c, Scripts.REMOVE_MEMBER, ScriptOutputType.INTEGER, memberKeys, id.value(), ""),
+          removed -> removed).toCompletableFuture();
+    }
+    return CompletableFuture.allOf(removals);
   }
 
   @Override
@@ -104,7 +133,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry, AutoCl
     requireNonNull(socket, "socket");
     requireNonNull(id, "id");
     checkOpen();
-    String data = keys(socket)[2];
+    String data = keys.socket(socket)[2];
     return link.call(what("find", socket),
         c -> c.hget(data, id.value()),
         encoded -> {
@@ -121,10 +150,14 @@ public final class RedisConnectionRegistry implements ConnectionRegistry, AutoCl
   public CompletionStage<Long> count(SocketName socket) {
     requireNonNull(socket, "socket");
     checkOpen();
-    String[] keys = keys(socket);
+    return count(what("count", socket), keys.socket(socket));
+  }
+
+  /** Purges expired entries of a socket's or a group's keys and counts the rest (ZCOUNT). */
+  private CompletionStage<Long> count(String what, String[] zsets) {
     String now = Long.toString(clock.millis());
-    return link.call(what("count", socket),
-        c -> RedisLink.<Long>eval(c, Scripts.COUNT, ScriptOutputType.INTEGER, keys, now),
+    return link.call(what,
+        c -> RedisLink.<Long>eval(c, Scripts.COUNT, ScriptOutputType.INTEGER, zsets, now),
         n -> n);
   }
 
@@ -133,10 +166,15 @@ public final class RedisConnectionRegistry implements ConnectionRegistry, AutoCl
       SocketName socket, int pageSize, Function<List<ConnectionId>, CompletionStage<?>> onPage) {
     Pages.checkScan(socket, pageSize, onPage);
     checkOpen();
-    String[] keys = keys(socket);
+    return scan(what("scan", socket), keys.socket(socket), pageSize, onPage);
+  }
+
+  /** Keyset paging over a socket's or a group's keys ({@link Scripts#PAGE}), one page at a time. */
+  private CompletionStage<Long> scan(
+      String what, String[] zsets, int pageSize, Function<List<ConnectionId>, CompletionStage<?>> onPage) {
     return Pages.drive(onPage, after -> {
       CompletableFuture<Pages.Page> page = new CompletableFuture<>();
-      fetch(socket, keys, after == null ? "-" : "(" + after.value(), pageSize, page);
+      fetch(what, zsets, after == null ? "-" : "(" + after.value(), pageSize, page);
       return page;
     });
   }
@@ -145,9 +183,9 @@ public final class RedisConnectionRegistry implements ConnectionRegistry, AutoCl
    * Fetches the next page of unexpired ids from {@code from} (a ZRANGEBYLEX bound) into {@code
    * page}; goes on by itself when a run of expired ids used up one script's budget.
    */
-  private void fetch(SocketName socket, String[] keys, String from, int pageSize, CompletableFuture<Pages.Page> page) {
+  private void fetch(String what, String[] keys, String from, int pageSize, CompletableFuture<Pages.Page> page) {
     String now = Long.toString(clock.millis());
-    link.call(what("scan", socket),
+    link.call(what,
         c -> RedisLink.<List<Object>>eval(c, Scripts.PAGE, ScriptOutputType.MULTI, keys,
             from, Integer.toString(pageSize), now, Integer.toString(pageSize + PAGE_BUDGET)),
         reply -> reply)
@@ -167,18 +205,113 @@ public final class RedisConnectionRegistry implements ConnectionRegistry, AutoCl
                 ids.add(ConnectionId.of(value));
               } catch (IllegalArgumentException e) {
                 // not written by this adapter: leave it out rather than fail every broadcast
-                LOG.warn("socket '{}' holds an id that is not a connection id, skipped: {}", socket, e.getMessage());
+                LOG.warn("{} met an id that is not a connection id, skipped: {}", what, e.getMessage());
               }
             }
             if (ids.isEmpty() && more) {
-              fetch(socket, keys, "(" + last, pageSize, page);
+              fetch(what, keys, "(" + last, pageSize, page);
             } else {
               page.complete(new Pages.Page(ids, more));
             }
           } catch (RuntimeException e) {
-            page.completeExceptionally(link.translate(what("scan", socket), e));
+            page.completeExceptionally(link.translate(what, e));
           }
         });
+  }
+
+  // ------------------------------------------------------------------------------------ groups
+
+  @Override
+  public CompletionStage<Boolean> join(SocketName socket, GroupName group, ConnectionId id) {
+    requireNonNull(socket, "socket");
+    requireNonNull(group, "group");
+    requireNonNull(id, "id");
+    checkOpen();
+    String what = what("join to " + group, socket);
+    String groupsOf = keys.groupsOf(socket, id);
+    String[] recordKeys = {keys.socket(socket)[0], groupsOf};
+    String[] memberKeys = keys.group(socket, group.key());
+    String now = Long.toString(clock.millis());
+    return link.call(what,
+        c -> RedisLink.<String>eval(c, Scripts.JOIN, ScriptOutputType.VALUE, recordKeys,
+            id.value(), group.key(), now, MAX_KEY_LIFE_MILLIS),
+        score -> score)
+        .thenCompose(score -> score == null
+            ? CompletableFuture.completedFuture(false)
+            : link.call(what,
+                c -> RedisLink.<Long>eval(c, Scripts.ADD_MEMBER, ScriptOutputType.INTEGER, memberKeys,
+                    id.value(), score, now, MAX_KEY_LIFE_MILLIS),
+                added -> added)
+                // an unregister (or a leave) may have removed the record meanwhile, and the member
+                // it removed may be the one just added: take it back then
+                .thenCompose(added -> link.call(what, c -> c.zscore(groupsOf, group.key()),
+                    recorded -> recorded != null && recorded == Double.parseDouble(score)))
+                .thenCompose(recorded -> recorded
+                    ? CompletableFuture.completedFuture(true)
+                    : link.call(what,
+                        c -> RedisLink.<Long>eval(c, Scripts.REMOVE_MEMBER, ScriptOutputType.INTEGER, memberKeys,
+                            id.value(), score),
+                        undone -> false)));
+  }
+
+  @Override
+  public CompletionStage<Boolean> leave(SocketName socket, GroupName group, ConnectionId id) {
+    requireNonNull(socket, "socket");
+    requireNonNull(group, "group");
+    requireNonNull(id, "id");
+    checkOpen();
+    String what = what("leave of " + group, socket);
+    String[] recordKeys = {keys.groupsOf(socket, id)};
+    String[] memberKeys = keys.group(socket, group.key());
+    long now = clock.millis();
+    return link.call(what,
+        c -> RedisLink.<String>eval(c, Scripts.LEAVE, ScriptOutputType.VALUE, recordKeys, group.key()),
+        score -> score)
+        // the member goes even without a record, so one left behind by a failed call goes too
+        .thenCompose(score -> link.call(what,
+            c -> RedisLink.<Long>eval(c, Scripts.REMOVE_MEMBER, ScriptOutputType.INTEGER, memberKeys, id.value(), ""),
+            removed -> score != null && Double.parseDouble(score) > now));
+  }
+
+  @Override
+  public CompletionStage<Set<GroupName>> groupsOf(SocketName socket, ConnectionId id) {
+    requireNonNull(socket, "socket");
+    requireNonNull(id, "id");
+    checkOpen();
+    String what = what("groups of a connection", socket);
+    String[] recordKeys = {keys.socket(socket)[0], keys.groupsOf(socket, id)};
+    String now = Long.toString(clock.millis());
+    return link.call(what,
+        c -> RedisLink.<List<Object>>eval(c, Scripts.GROUPS, ScriptOutputType.MULTI, recordKeys, id.value(), now),
+        reply -> {
+          Set<GroupName> groups = new HashSet<>();
+          for (String key : strings(reply)) {
+            try {
+              groups.add(new GroupName(key));
+            } catch (IllegalArgumentException e) {
+              // not written by this adapter: leave it out rather than fail
+              LOG.warn("{} met a key that is not a group, skipped: {}", what, e.getMessage());
+            }
+          }
+          return Set.copyOf(groups);
+        });
+  }
+
+  @Override
+  public CompletionStage<Long> countMembers(SocketName socket, GroupName group) {
+    requireNonNull(socket, "socket");
+    requireNonNull(group, "group");
+    checkOpen();
+    return count(what("count of " + group, socket), keys.group(socket, group.key()));
+  }
+
+  @Override
+  public CompletionStage<Long> scanMembers(
+      SocketName socket, GroupName group, int pageSize, Function<List<ConnectionId>, CompletionStage<?>> onPage) {
+    Pages.checkScan(socket, pageSize, onPage);
+    requireNonNull(group, "group");
+    checkOpen();
+    return scan(what("scan of " + group, socket), keys.group(socket, group.key()), pageSize, onPage);
   }
 
   /** Closes the connection and the client's threads; the stage completes when they are gone. */
@@ -197,10 +330,14 @@ public final class RedisConnectionRegistry implements ConnectionRegistry, AutoCl
     return "RedisConnectionRegistry[" + link.where() + ", key prefix '" + keyPrefix + "']";
   }
 
-  /** The keys of {@code socket}: expiry ZSET, id ZSET, data HASH, all in the slot of the socket. */
-  private String[] keys(SocketName socket) {
-    String base = keyPrefix + "{" + socket.value() + "}:";
-    return new String[] {base + "exp", base + "ids", base + "data"};
+  /** The texts of a script's array reply. */
+  private static List<String> strings(Object reply) {
+    List<?> raw = (List<?>) reply;
+    List<String> out = new ArrayList<>(raw.size());
+    for (Object o : raw) {
+      out.add((String) o);
+    }
+    return out;
   }
 
   private static String what(String operation, SocketName socket) {

@@ -10,6 +10,7 @@ import dev.nitricws.contract.MutableClock;
 import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionStoreException;
+import dev.nitricws.domain.GroupName;
 import dev.nitricws.domain.QueryParameters;
 import dev.nitricws.domain.SocketName;
 import io.lettuce.core.RedisClient;
@@ -23,8 +24,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -33,7 +36,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** What the Redis registry does beyond the contract: its key layout, expiry on disk, faults, passwords. */
+/**
+ * What the Redis registry does beyond the contract: its key layout (groups included), expiry on
+ * disk, joins racing unregisters from another instance, faults, passwords.
+ */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class RedisRegistryBehaviourIT {
 
@@ -234,6 +240,136 @@ class RedisRegistryBehaviourIT {
     registry.close();
     assertThatThrownBy(() -> registry.count(freshSocket()))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+  }
+
+  // ---------------------------------------------------------------- groups
+
+  @Test
+  void eachGroupKeepsItsMembersInAHashSlotOfItsOwnAndTheConnectionsRecordInItsSocketsSlot() {
+    SocketName socket = freshSocket();
+    String url = RedisServers.clusterUrl();
+    ConnectionId id = ConnectionId.of("x}{y");
+    GroupName hostile = GroupName.of("{room}%7D}");
+    List<GroupName> groups = new ArrayList<>(List.of(hostile, GroupName.user("ada")));
+    for (int i = 0; i < 20; i++) {
+      groups.add(GroupName.of("room-" + i));
+    }
+    try (RedisConnectionRegistry registry = RedisConnectionRegistry.connect(RedisRegistryConfig.cluster(url))) {
+      join(registry.register(connection(socket, id.value(), Instant.now().plus(Duration.ofHours(1)))));
+      for (GroupName g : groups) {
+        assertThat(join(registry.join(socket, g, id))).isTrue();
+      }
+
+      String record = "nws:{" + socket.value() + "}:groups:" + id.value();
+      RedisClusterClient client = RedisClusterClient.create(seeds(url));
+      try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
+        RedisAdvancedClusterCommands<String, String> redis = connection.sync();
+        assertThat(redis.clusterKeyslot(record)).isEqualTo(SlotHash.getSlot("{" + socket.value() + "}"));
+        assertThat(redis.zrange(record, 0, -1)).containsExactlyInAnyOrderElementsOf(groups.stream().map(GroupName::key).toList());
+
+        Set<Long> slots = new HashSet<>();
+        for (GroupName g : groups) {
+          String tag = socket.value() + "/" + g.key().replace("%", "%25").replace("}", "%7D");
+          List<String> memberKeys = List.of("nws:{" + tag + "}:exp", "nws:{" + tag + "}:ids");
+          for (String key : memberKeys) {
+            assertThat(redis.clusterKeyslot(key)).as(key).isEqualTo(SlotHash.getSlot(tag));
+          }
+          assertThat(redis.zrange(memberKeys.get(1), 0, -1)).as(g.toString()).containsExactly(id.value());
+          assertThat(redis.pttl(memberKeys.get(0))).isPositive();
+          slots.add(redis.clusterKeyslot(memberKeys.get(0)));
+        }
+        assertThat(slots).as("the groups spread over many slots").hasSizeGreaterThan(10);
+
+        assertThat(join(registry.unregister(socket, id))).isTrue();
+        assertThat(redis.exists(record)).isZero();
+        for (GroupName g : groups) {
+          assertThat(join(registry.countMembers(socket, g))).isZero();
+        }
+      } finally {
+        client.shutdown();
+      }
+    }
+  }
+
+  @Test
+  void expiredMembersArePhysicallyRemovedAndGroupKeysExpire() {
+    SocketName socket = freshSocket();
+    MutableClock clock = new MutableClock(Instant.now());
+    String url = RedisServers.standaloneUrl();
+    GroupName room = GroupName.of("room");
+    String tag = "nws:{" + socket.value() + "/g:room}:";
+    List<String> memberKeys = List.of(tag + "exp", tag + "ids");
+    RedisClient client = RedisClient.create(url);
+    try (RedisConnectionRegistry registry = RedisConnectionRegistry.connect(RedisRegistryConfig.standalone(url), clock);
+        StatefulRedisConnection<String, String> connection = client.connect()) {
+      RedisCommands<String, String> redis = connection.sync();
+      for (int i = 0; i < 3; i++) {
+        join(registry.register(connection(socket, "soon-" + i, clock.instant().plus(Duration.ofMinutes(1)))));
+        assertThat(join(registry.join(socket, room, ConnectionId.of("soon-" + i)))).isTrue();
+      }
+      join(registry.register(connection(socket, "later", clock.instant().plus(Duration.ofHours(1)))));
+      assertThat(join(registry.join(socket, room, ConnectionId.of("later")))).isTrue();
+      // the group's keys live as long as their longest member, a connection's record as its entry
+      assertThat(memberKeys).allSatisfy(key ->
+          assertThat(redis.pttl(key)).isBetween(Duration.ofMinutes(59).toMillis(), Duration.ofHours(1).toMillis()));
+      assertThat(redis.pttl("nws:{" + socket.value() + "}:groups:soon-0"))
+          .isBetween(Duration.ofSeconds(50).toMillis(), Duration.ofMinutes(1).toMillis());
+
+      clock.advance(Duration.ofMinutes(2));
+      assertThat(join(registry.countMembers(socket, room))).isEqualTo(1L);
+      assertThat(redis.zrange(memberKeys.get(0), 0, -1)).containsExactly("later");
+      assertThat(redis.zrange(memberKeys.get(1), 0, -1)).containsExactly("later");
+
+      for (int i = 0; i < 1200; i++) {
+        ConnectionId id = ConnectionId.of("batch-" + i);
+        join(registry.register(connection(socket, id.value(), clock.instant().plus(Duration.ofMinutes(1)))));
+        join(registry.join(socket, room, id));
+      }
+      clock.advance(Duration.ofMinutes(2));
+      List<ConnectionId> seen = new ArrayList<>();
+      long delivered = join(registry.scanMembers(socket, room, 7, page -> {
+        seen.addAll(page);
+        return CompletableFuture.completedFuture(null);
+      }));
+      assertThat(delivered).isEqualTo(1L);
+      assertThat(seen).containsExactly(ConnectionId.of("later"));
+      assertThat(redis.zcard(memberKeys.get(0))).isEqualTo(1L);
+      assertThat(redis.zcard(memberKeys.get(1))).isEqualTo(1L);
+
+      assertThat(join(registry.leave(socket, room, ConnectionId.of("later")))).isTrue();
+      assertThat(redis.exists(memberKeys.toArray(String[]::new))).as("an emptied group leaves no key").isZero();
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  @Test
+  void joinsRacingUnregistersFromAnotherInstanceNeverLeaveAMemberBehind() {
+    racesLeaveNoMember(RedisRegistryConfig.standalone(RedisServers.standaloneUrl()));
+    racesLeaveNoMember(RedisRegistryConfig.cluster(RedisServers.clusterUrl()));
+  }
+
+  /**
+   * Two registries on one server, as two app instances: one joins while the other unregisters the
+   * same connections, so the unregister's member removal often lands before the join's member.
+   */
+  private static void racesLeaveNoMember(RedisRegistryConfig config) {
+    SocketName socket = freshSocket();
+    GroupName room = GroupName.of("race");
+    try (RedisConnectionRegistry joining = RedisConnectionRegistry.connect(config);
+        RedisConnectionRegistry leaving = RedisConnectionRegistry.connect(config)) {
+      for (int round = 0; round < 5; round++) {
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+          Connection c = connection(socket, "r" + round + "-" + i, Instant.now().plus(Duration.ofHours(1)));
+          join(joining.register(c));
+          all.add(joining.join(socket, room, c.id()).toCompletableFuture());
+          all.add(leaving.unregister(socket, c.id()).toCompletableFuture());
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+        assertThat(join(joining.countMembers(socket, room))).as("members left after round %d", round).isZero();
+      }
+    }
   }
 
   // ---------------------------------------------------------------- helpers

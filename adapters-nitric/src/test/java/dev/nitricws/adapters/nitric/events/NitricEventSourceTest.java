@@ -225,7 +225,7 @@ class NitricEventSourceTest {
 
   @Test
   void aMissingIdIsHandledAndAnsweredWithTheSameEmptyId() {
-    TestEvents events = new TestEvents("chat").answering(e -> CompletableFuture.completedFuture(EventAnswer.REJECT));
+    TestEvents events = new TestEvents("chat").answering(e -> CompletableFuture.completedFuture(EventAnswer.FAILED));
     started(events);
 
     runtime.send("chat", Connect, connect("", "chat", "c1", Map.of()));

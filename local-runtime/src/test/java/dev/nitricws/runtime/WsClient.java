@@ -64,6 +64,22 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     }
   }
 
+  /** How a server refused an upgrade: the HTTP status and the body of its answer. */
+  public record Refusal(int status, String body) {}
+
+  /** How the server refused the upgrade; fails if it accepted it. */
+  public static Refusal refusal(int port, String pathAndQuery) {
+    try (WsClient accepted = open(port, pathAndQuery)) {
+      throw new AssertionError("the upgrade of " + pathAndQuery + " was accepted");
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof WebSocketHandshakeException refused) {
+        Object body = refused.getResponse().body();
+        return new Refusal(refused.getResponse().statusCode(), body == null ? "" : body.toString());
+      }
+      throw e;
+    }
+  }
+
   /** The JDK's websocket, for what this class does not offer (fragments, abort). */
   public WebSocket socket() {
     return socket;

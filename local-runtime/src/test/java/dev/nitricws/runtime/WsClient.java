@@ -52,18 +52,6 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     return connect(port, pathAndQuery).orTimeout(15, TimeUnit.SECONDS).join();
   }
 
-  /** The HTTP status the server refused the upgrade with, or -1 if it accepted it. */
-  public static int refusalStatus(int port, String pathAndQuery) {
-    try (WsClient accepted = open(port, pathAndQuery)) {
-      return -1;
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof WebSocketHandshakeException refused) {
-        return refused.getResponse().statusCode();
-      }
-      throw e;
-    }
-  }
-
   /** How a server refused an upgrade: the HTTP status and the body of its answer. */
   public record Refusal(int status, String body) {}
 

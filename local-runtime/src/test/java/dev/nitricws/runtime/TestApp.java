@@ -200,10 +200,14 @@ public final class TestApp implements AutoCloseable {
     }
 
     public void answer(String id, boolean reject) {
+      answer(id, WebsocketConnectionResponse.newBuilder().setReject(reject).build());
+    }
+
+    /** Answers {@code id} with {@code response} (e.g. a reject with nitric-ws's status and reason). */
+    public void answer(String id, WebsocketConnectionResponse response) {
       send(ClientMessage.newBuilder()
           .setId(id)
-          .setWebsocketEventResponse(WebsocketEventResponse.newBuilder()
-              .setConnectionResponse(WebsocketConnectionResponse.newBuilder().setReject(reject)))
+          .setWebsocketEventResponse(WebsocketEventResponse.newBuilder().setConnectionResponse(response))
           .build());
     }
 

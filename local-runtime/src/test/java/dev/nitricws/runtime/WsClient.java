@@ -52,13 +52,17 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     return connect(port, pathAndQuery).orTimeout(15, TimeUnit.SECONDS).join();
   }
 
-  /** The HTTP status the server refused the upgrade with, or -1 if it accepted it. */
-  public static int refusalStatus(int port, String pathAndQuery) {
+  /** How a server refused an upgrade: the HTTP status and the body of its answer. */
+  public record Refusal(int status, String body) {}
+
+  /** How the server refused the upgrade; fails if it accepted it. */
+  public static Refusal refusal(int port, String pathAndQuery) {
     try (WsClient accepted = open(port, pathAndQuery)) {
-      return -1;
+      throw new AssertionError("the upgrade of " + pathAndQuery + " was accepted");
     } catch (CompletionException e) {
       if (e.getCause() instanceof WebSocketHandshakeException refused) {
-        return refused.getResponse().statusCode();
+        Object body = refused.getResponse().body();
+        return new Refusal(refused.getResponse().statusCode(), body == null ? "" : body.toString());
       }
       throw e;
     }

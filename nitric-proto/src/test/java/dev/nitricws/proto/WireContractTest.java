@@ -2,7 +2,12 @@ package dev.nitricws.proto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.DescriptorProtos.DescriptorProto;
+import com.google.protobuf.DescriptorProtos.FieldDescriptorProto;
+import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FileDescriptor;
+import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor.Type;
 import com.google.protobuf.Struct;
@@ -17,6 +22,7 @@ import dev.nitricws.proto.resources.v1.ResourcesGrpc;
 import dev.nitricws.proto.websockets.v1.ClientMessage;
 import dev.nitricws.proto.websockets.v1.ServerMessage;
 import dev.nitricws.proto.websockets.v1.WebsocketConnectionEvent;
+import dev.nitricws.proto.websockets.v1.WebsocketConnectionResponse;
 import dev.nitricws.proto.websockets.v1.WebsocketEventRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketEventType;
 import dev.nitricws.proto.websockets.v1.WebsocketGrpc;
@@ -72,6 +78,40 @@ class WireContractTest {
     assertField(WebsocketEventRequest.getDescriptor(), "message", 12, Type.MESSAGE);
     assertThat(WebsocketConnectionEvent.getDescriptor().findFieldByName("query_params").isMapField()).isTrue();
     assertThat(WebsocketEventType.Message.getNumber()).isEqualTo(2);
+  }
+
+  @Test
+  void theRejectExtensionFieldsUseNumbersFromOneThousandUp() {
+    assertField(WebsocketConnectionResponse.getDescriptor(), "reject", 1, Type.BOOL);
+    assertField(WebsocketConnectionResponse.getDescriptor(), "reject_status", 1001, Type.INT32);
+    assertField(WebsocketConnectionResponse.getDescriptor(), "reject_reason", 1002, Type.STRING);
+  }
+
+  /**
+   * Nitric's schema of the connection response has {@code reject = 1} alone: a runtime built from
+   * it reads our reject as a reject and skips the extension fields, and one from us reads its
+   * plain reject with no status.
+   */
+  @Test
+  void aRuntimeThatDoesNotKnowTheExtensionFieldsStillReadsTheReject() throws Exception {
+    Descriptor nitrics = FileDescriptor.buildFrom(FileDescriptorProto.newBuilder()
+        .setName("upstream.proto").setPackage("nitric.proto.websockets.v1").setSyntax("proto3")
+        .addMessageType(DescriptorProto.newBuilder().setName("WebsocketConnectionResponse")
+            .addField(FieldDescriptorProto.newBuilder().setName("reject").setNumber(1)
+                .setType(FieldDescriptorProto.Type.TYPE_BOOL).setLabel(FieldDescriptorProto.Label.LABEL_OPTIONAL)))
+        .build(), new FileDescriptor[0]).findMessageTypeByName("WebsocketConnectionResponse");
+    byte[] ours = WebsocketConnectionResponse.newBuilder()
+        .setReject(true).setRejectStatus(401).setRejectReason("expired token").build().toByteArray();
+
+    DynamicMessage read = DynamicMessage.parseFrom(nitrics, ours);
+
+    assertThat(read.getField(nitrics.findFieldByName("reject"))).isEqualTo(true);
+    assertThat(read.getUnknownFields().asMap()).containsOnlyKeys(1001, 1002);
+    byte[] theirs = DynamicMessage.newBuilder(nitrics).setField(nitrics.findFieldByName("reject"), true).build().toByteArray();
+    WebsocketConnectionResponse plain = WebsocketConnectionResponse.parseFrom(theirs);
+    assertThat(plain.getReject()).isTrue();
+    assertThat(plain.getRejectStatus()).isZero();
+    assertThat(plain.getRejectReason()).isEmpty();
   }
 
   /**

@@ -16,12 +16,16 @@ public sealed interface Authentication {
   }
 
   /**
-   * The client is refused; {@code reason} says why in a few words ("expired token"). It is logged
-   * (escaped) at debug level, so it must not hold the credential itself.
+   * The client is refused; {@code reason} says why in a few words ("expired token"). The client is
+   * rejected with {@value Authenticator#REFUSED_STATUS} and this reason, and it is logged at debug
+   * level, so it must not hold the credential itself. It follows the rules of a reject reason: at
+   * most {@value EventAnswer.Reject#MAX_REASON_LENGTH} characters, one line, no control characters.
+   *
+   * @throws IllegalArgumentException naming the rule {@code reason} breaks
    */
   record Refused(String reason) implements Authentication {
     public Refused {
-      requireNonNull(reason, "reason");
+      EventAnswer.Reject.requireReason(reason);
     }
   }
 }

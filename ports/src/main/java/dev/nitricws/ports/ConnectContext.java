@@ -10,6 +10,9 @@ import java.util.Optional;
  */
 public interface ConnectContext extends SocketContext {
 
+  /** The status of {@link #reject(String)}: 403 Forbidden, the client is known to be refused. */
+  int DEFAULT_REJECT_STATUS = 403;
+
   /** The query parameters of the upgrade request (a key may repeat). */
   QueryParameters query();
 
@@ -38,6 +41,30 @@ public interface ConnectContext extends SocketContext {
   /** Makes the connection a member of the group {@code group} once it is accepted (see {@link Websocket#group}). */
   ConnectContext join(String group);
 
-  /** Refuses the connection; the gateway refuses the websocket upgrade. */
-  void reject(String reason);
+  /**
+   * Refuses the connection with {@value #DEFAULT_REJECT_STATUS} Forbidden and {@code reason}; the
+   * gateway refuses the websocket upgrade. Same as {@code reject(403, reason)}.
+   *
+   * @throws IllegalArgumentException when {@code reason} is not a valid reject reason (see {@link
+   *     #reject(int, String)})
+   */
+  default void reject(String reason) {
+    reject(DEFAULT_REJECT_STATUS, reason);
+  }
+
+  /**
+   * Refuses the connection with an HTTP-like {@code status} and {@code reason}; the gateway refuses
+   * the websocket upgrade, and one that can reports both (nitric-ws's local runtime answers the
+   * status with the reason as a {@code text/plain} body; Nitric's runtimes answer their own fixed
+   * status: AWS 401, the Nitric CLI 500). E.g. {@code reject(429, "too many connections")}. The
+   * last call wins.
+   *
+   * @param status 400 to 599
+   * @param reason a short single line for the client: at most {@value
+   *     EventAnswer.Reject#MAX_REASON_LENGTH} characters, no control characters; never a credential
+   *     or a query value
+   * @throws IllegalArgumentException naming the rule that {@code status} or {@code reason} breaks
+   *     (the handler then fails, and the connect is refused with {@link EventAnswer#FAILED})
+   */
+  void reject(int status, String reason);
 }

@@ -22,7 +22,7 @@ final class ConnectingContext extends HandlerContext implements ConnectContext {
   private final Headers headers;
   private final Map<String, String> attributes = new ConcurrentHashMap<>();
   private final Set<GroupName> groups = new LinkedHashSet<>();
-  private volatile String rejection;
+  private volatile EventAnswer.Reject rejection;
 
   ConnectingContext(Websocket socket, SocketEvent.Connect event, Consumer<SocketError> errors) {
     super(socket, event.connectionId(), null, errors);
@@ -84,12 +84,12 @@ final class ConnectingContext extends HandlerContext implements ConnectContext {
   }
 
   @Override
-  public void reject(String reason) {
-    this.rejection = requireNonNull(reason, "reason");
+  public void reject(int status, String reason) {
+    this.rejection = new EventAnswer.Reject(status, reason);
   }
 
-  /** Why the handler rejected the connection, if it did. */
-  Optional<String> rejection() {
+  /** The handler's reject, with its status and reason, if it rejected the connection. */
+  Optional<EventAnswer.Reject> rejection() {
     return Optional.ofNullable(rejection);
   }
 }

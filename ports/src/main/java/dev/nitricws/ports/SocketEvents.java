@@ -16,7 +16,7 @@ public interface SocketEvents {
 
   /**
    * Handles one event and answers it. Never throws and never completes exceptionally: a handler
-   * that fails or times out still gets an answer ({@link EventAnswer#REJECT} for a connect).
+   * that fails or times out still gets an answer ({@link EventAnswer#FAILED} for a connect).
    * Returns at once; the work runs on the application's own executor.
    */
   CompletionStage<EventAnswer> handle(SocketEvent event);

@@ -21,7 +21,10 @@ import java.util.function.Consumer;
  */
 public interface SocketHandler {
 
-  /** A client asks to connect; call {@link ConnectContext#reject(String)} to refuse it. */
+  /**
+   * A client asks to connect; call {@link ConnectContext#reject(String)} (403) or {@link
+   * ConnectContext#reject(int, String)} to refuse it.
+   */
   default void onConnect(ConnectContext context) throws Exception {}
 
   /** A connection went away (already unregistered). */
@@ -65,8 +68,9 @@ public interface SocketHandler {
 
   /**
    * {@code handler}, with every connect authenticated first: a refused client is rejected with
-   * the authenticator's reason and {@code handler.onConnect} is not called; an authenticated one
-   * gets its subject as its user ({@link ConnectContext#user}) before it is.
+   * {@value Authenticator#REFUSED_STATUS} and the authenticator's reason and {@code
+   * handler.onConnect} is not called; an authenticated one gets its subject as its user ({@link
+   * ConnectContext#user}) before it is.
    */
   static SocketHandler authenticated(Authenticator authenticator, SocketHandler handler) {
     requireNonNull(authenticator, "authenticator");
@@ -77,7 +81,7 @@ public interface SocketHandler {
         context.user(who.subject());
         handler.onConnect(context);
       } else if (result instanceof Authentication.Refused refused) {
-        context.reject(refused.reason());
+        context.reject(Authenticator.REFUSED_STATUS, refused.reason());
       } else {
         throw new IllegalStateException("the authenticator answered null");
       }

@@ -116,13 +116,13 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     if (served == null) {
       LOG.log(Level.WARNING, "{0}: this app does not serve that socket", event.describe());
       return CompletableFuture.completedFuture(
-          event instanceof SocketEvent.Connect ? EventAnswer.REJECT : EventAnswer.ACCEPT);
+          event instanceof SocketEvent.Connect ? EventAnswer.FAILED : EventAnswer.ACCEPT);
     }
     Key key = new Key(event.socket(), event.connectionId());
     return sequencer.submit(key, () -> dispatch(served, event, key))
         .exceptionally(error -> {
           LOG.log(Level.ERROR, event.describe() + " failed: " + LogText.escape(error), error);
-          return event instanceof SocketEvent.Connect ? EventAnswer.REJECT : EventAnswer.ACCEPT;
+          return event instanceof SocketEvent.Connect ? EventAnswer.FAILED : EventAnswer.ACCEPT;
         });
   }
 
@@ -132,12 +132,13 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
       ConnectingContext context = new ConnectingContext(served.socket, connect, served.handler::onError);
       return runHandler(event, context, () -> served.handler.onConnect(context), deadline).thenCompose(ok -> {
         if (!ok) {
-          return CompletableFuture.completedFuture(EventAnswer.REJECT);
+          return CompletableFuture.<EventAnswer>completedFuture(EventAnswer.FAILED);
         }
         if (context.rejection().isPresent()) {
-          LOG.log(Level.DEBUG, "connection {0} on {1} rejected: {2}", connect.connectionId(), connect.socket(),
-              LogText.escape(context.rejection().orElseThrow()));
-          return CompletableFuture.completedFuture(EventAnswer.REJECT);
+          EventAnswer.Reject reject = context.rejection().orElseThrow();
+          LOG.log(Level.DEBUG, "connection {0} on {1} rejected with {2}: {3}", connect.connectionId(), connect.socket(),
+              reject.status(), LogText.escape(reject.reason()));
+          return CompletableFuture.<EventAnswer>completedFuture(reject);
         }
         return register(served, connect, context, deadline);
       });
@@ -199,7 +200,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
    * Registers an accepted connect, answering ACCEPT only if the registration ends before {@code
    * deadline} (System.nanoTime): the whole connect stays within the handler timeout, so the app
    * answers before the event source and the runtime give up. A registration that fails, or ends
-   * after the app has answered REJECT, is undone: the gateway refused that client, and an entry
+   * after the app has answered {@link EventAnswer#FAILED}, is undone: the gateway refused that client, and an entry
    * for it would be broadcast to until it expired.
    */
   private CompletionStage<EventAnswer> register(Served served, SocketEvent.Connect connect, ConnectingContext context,
@@ -230,7 +231,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
       if (cause instanceof TimeoutException) {
         LOG.log(Level.WARNING, "connection {0} on {1} rejected: the store did not register it within {2}",
             connect.connectionId(), connect.socket(), handlerTimeout);
-        return EventAnswer.REJECT;
+        return EventAnswer.FAILED;
       }
       throw error instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(cause);
     });

@@ -75,8 +75,8 @@ class AnswerAfterTest {
         }).build())
         .build();
 
-    assertThat(connect("failing", "fail")).succeedsWithin(WAIT).isEqualTo(EventAnswer.REJECT);
-    assertThat(connect("never", "wait")).succeedsWithin(WAIT).isEqualTo(EventAnswer.REJECT);
+    assertThat(connect("failing", "fail")).succeedsWithin(WAIT).isEqualTo(EventAnswer.FAILED);
+    assertThat(connect("never", "wait")).succeedsWithin(WAIT).isEqualTo(EventAnswer.FAILED);
     assertThat(registry.count(CHAT).toCompletableFuture().join()).isZero();
   }
 

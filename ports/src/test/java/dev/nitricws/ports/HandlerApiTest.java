@@ -112,7 +112,7 @@ class HandlerApiTest {
     CompletableFuture<EventAnswer> answer = app.handle(new SocketEvent.Connect(CHAT, ConnectionId.of("slow"),
         QueryParameters.empty())).toCompletableFuture();
 
-    assertThat(answer).succeedsWithin(WAIT).isEqualTo(EventAnswer.REJECT);
+    assertThat(answer).succeedsWithin(WAIT).isEqualTo(EventAnswer.FAILED);
     assertThat(errors).singleElement().satisfies(e -> {
       assertThat(e.during()).isEqualTo("connect handler");
       assertThat(e.cause()).isInstanceOf(TimeoutException.class).hasMessageContaining("PT0.2S");

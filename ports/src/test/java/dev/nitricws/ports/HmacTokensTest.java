@@ -99,9 +99,10 @@ class HmacTokensTest {
         .build();
 
     assertThat(connect("c1", Map.of("token", tokens.mint("alice", NOW.plusSeconds(60))))).isEqualTo(EventAnswer.ACCEPT);
-    assertThat(connect("c2", Map.of())).isEqualTo(EventAnswer.REJECT);
-    assertThat(connect("c3", Map.of("token", tokens.mint("bob", NOW.minusSeconds(1))))).isEqualTo(EventAnswer.REJECT);
-    assertThat(connect("c4", Map.of("token", "garbage"))).isEqualTo(EventAnswer.REJECT);
+    assertThat(connect("c2", Map.of())).isEqualTo(new EventAnswer.Reject(401, "missing token"));
+    assertThat(connect("c3", Map.of("token", tokens.mint("bob", NOW.minusSeconds(1)))))
+        .isEqualTo(new EventAnswer.Reject(401, "expired token"));
+    assertThat(connect("c4", Map.of("token", "garbage"))).isEqualTo(new EventAnswer.Reject(401, "malformed token"));
 
     assertThat(connected).containsExactly("c1 as alice");
     assertThat(registry.find(CHAT, ConnectionId.of("c1")).toCompletableFuture().join().orElseThrow().attributes())
@@ -116,7 +117,7 @@ class HmacTokensTest {
 
     assertThat(tokens.fromQuery("access_token").toString()).contains("access_token");
     org.assertj.core.api.Assertions.assertThatCode(() -> guarded.onConnect(missing)).doesNotThrowAnyException();
-    assertThat(missing.rejection()).contains("missing token");
+    assertThat(missing.rejection()).contains(new EventAnswer.Reject(Authenticator.REFUSED_STATUS, "missing token"));
   }
 
   private String sign(String payload) {

@@ -54,7 +54,7 @@ class LateConnectTest {
         }).build())
         .build();
 
-    assertThat(connect("late")).succeedsWithin(TIMEOUT.multipliedBy(3)).isEqualTo(EventAnswer.REJECT);
+    assertThat(connect("late")).succeedsWithin(TIMEOUT.multipliedBy(3)).isEqualTo(EventAnswer.FAILED);
     timedOut.countDown();
     assertThat(returned.await(5, TimeUnit.SECONDS)).isTrue();
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
@@ -73,7 +73,7 @@ class LateConnectTest {
     CompletableFuture<EventAnswer> answer = connect("slow-store");
 
     // the app answers by its own timeout, before the event source or the runtime give up
-    assertThat(answer).succeedsWithin(TIMEOUT.multipliedBy(3)).isEqualTo(EventAnswer.REJECT);
+    assertThat(answer).succeedsWithin(TIMEOUT.multipliedBy(3)).isEqualTo(EventAnswer.FAILED);
     registered.complete(null);
     await().atMost(Duration.ofSeconds(2))
         .until(() -> memory.find(CHAT, ConnectionId.of("slow-store")).toCompletableFuture().join().isEmpty());

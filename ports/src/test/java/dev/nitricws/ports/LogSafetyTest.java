@@ -103,10 +103,11 @@ class LogSafetyTest {
             .build())
         .build();
 
-    for (String id : List.of("slow", "throws", "failing-work", "refused")) {
-      assertThat(answer(connect(CHAT, id))).isEqualTo(EventAnswer.REJECT);
+    for (String id : List.of("slow", "throws", "failing-work")) {
+      assertThat(answer(connect(CHAT, id))).isEqualTo(EventAnswer.FAILED);
     }
-    assertThat(answer(connect(SocketName.of("other"), "elsewhere"))).isEqualTo(EventAnswer.REJECT);
+    assertThat(answer(connect(CHAT, "refused"))).isEqualTo(new EventAnswer.Reject(403, "token refused"));
+    assertThat(answer(connect(SocketName.of("other"), "elsewhere"))).isEqualTo(EventAnswer.FAILED);
     answer(SocketEvent.Message.ofText(CHAT, ConnectionId.of("refused"), "hello " + TOKEN));
     release.countDown();
 

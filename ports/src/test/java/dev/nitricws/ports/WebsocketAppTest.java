@@ -81,7 +81,7 @@ class WebsocketAppTest {
         dev.nitricws.domain.Headers.of(Map.of("origin", List.of("https://evil.example"))));
 
     assertThat(handle(fromChat)).isEqualTo(EventAnswer.ACCEPT);
-    assertThat(handle(fromElsewhere)).isEqualTo(EventAnswer.REJECT);
+    assertThat(handle(fromElsewhere)).isEqualTo(new EventAnswer.Reject(403, "origin not allowed"));
   }
 
   @Test
@@ -92,7 +92,7 @@ class WebsocketAppTest {
       }
     }).build());
 
-    assertThat(handle(connect("c1", Map.of()))).isEqualTo(EventAnswer.REJECT);
+    assertThat(handle(connect("c1", Map.of()))).isEqualTo(new EventAnswer.Reject(403, "no token"));
     assertThat(handle(connect("c2", Map.of("token", List.of("t"))))).isEqualTo(EventAnswer.ACCEPT);
     assertThat(registry.find(CHAT, ConnectionId.of("c1")).toCompletableFuture().join()).isEmpty();
     assertThat(registry.count(CHAT).toCompletableFuture().join()).isEqualTo(1L);
@@ -109,7 +109,7 @@ class WebsocketAppTest {
         })
         .build());
 
-    assertThat(handle(connect("c1", Map.of()))).isEqualTo(EventAnswer.REJECT);
+    assertThat(handle(connect("c1", Map.of()))).isEqualTo(EventAnswer.FAILED);
     assertThat(handle(SocketEvent.Message.ofText(CHAT, ConnectionId.of("c1"), "hi"))).isEqualTo(EventAnswer.ACCEPT);
     assertThat(registry.count(CHAT).toCompletableFuture().join()).isZero();
   }
@@ -122,7 +122,7 @@ class WebsocketAppTest {
         .socket(CHAT, SocketHandler.builder().onConnect(c -> release.await(10, TimeUnit.SECONDS)).build())
         .build();
 
-    assertThat(handle(connect("slow", Map.of()))).isEqualTo(EventAnswer.REJECT);
+    assertThat(handle(connect("slow", Map.of()))).isEqualTo(EventAnswer.FAILED);
     release.countDown();
     assertThat(registry.count(CHAT).toCompletableFuture().join()).isZero();
   }
@@ -195,7 +195,7 @@ class WebsocketAppTest {
   void eventsForAnUnknownSocketAreAnsweredAndConnectsRefused() {
     app = app(SocketHandler.builder().build());
     assertThat(handle(new SocketEvent.Connect(SocketName.of("other"), ConnectionId.of("x"), QueryParameters.empty())))
-        .isEqualTo(EventAnswer.REJECT);
+        .isEqualTo(EventAnswer.FAILED);
     assertThat(handle(new SocketEvent.Disconnect(SocketName.of("other"), ConnectionId.of("x")))).isEqualTo(EventAnswer.ACCEPT);
   }
 

@@ -44,11 +44,11 @@ class AuthenticatedChatIT {
     int port = server.websocketPort();
     HmacTokens tokens = HmacTokens.withSecret(SECRET);
 
-    assertThat(WsClient.refusalStatus(port, "/")).as("no token").isEqualTo(500);
-    assertThat(WsClient.refusalStatus(port, "/?token=" + tokens.mint("alice", Instant.now().minusSeconds(5))))
-        .as("expired").isEqualTo(500);
-    assertThat(WsClient.refusalStatus(port, "/?token=" + HmacTokens.withSecret(SECRET + "x").mint("alice", Duration.ofHours(1))))
-        .as("another secret").isEqualTo(500);
+    assertThat(WsClient.refusal(port, "/")).as("no token").isEqualTo(new WsClient.Refusal(401, "missing token"));
+    assertThat(WsClient.refusal(port, "/?token=" + tokens.mint("alice", Instant.now().minusSeconds(5))))
+        .as("expired").isEqualTo(new WsClient.Refusal(401, "expired token"));
+    assertThat(WsClient.refusal(port, "/?token=" + HmacTokens.withSecret(SECRET + "x").mint("alice", Duration.ofHours(1))))
+        .as("another secret").isEqualTo(new WsClient.Refusal(401, "bad signature"));
 
     WsClient alice = WsClient.open(port, "/?token=" + tokens.mint("alice", Duration.ofHours(1)));
     clients.add(alice);

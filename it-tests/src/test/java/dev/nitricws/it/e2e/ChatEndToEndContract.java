@@ -130,12 +130,16 @@ abstract class ChatEndToEndContract {
   }
 
   @Test
-  final void aConnectTheAppRejectsIsRefusedAtTheUpgrade() {
+  final void aConnectTheAppRejectsIsRefusedAtTheUpgradeWithItsStatusAndReason() {
     start(new TestChatModule());
     connect("/?user=ok");
     awaitConnections(1);
 
-    assertThat(WsClient.refusalStatus(port(), "/?reject=please")).isEqualTo(500);
+    assertThat(WsClient.refusal(port(), "/?reject=please"))
+        .isEqualTo(new WsClient.Refusal(403, "the client asked to be rejected"));
+    assertThat(WsClient.refusal(port(), "/?reject=please&status=429"))
+        .isEqualTo(new WsClient.Refusal(429, "the client asked to be rejected"));
+    assertThat(WsClient.refusal(port(), "/?fail=please")).isEqualTo(new WsClient.Refusal(500, "Connection Refused"));
     assertThat(chat().connectionCount().toCompletableFuture().join()).isEqualTo(1L);
   }
 
@@ -217,15 +221,20 @@ abstract class ChatEndToEndContract {
     await().atMost(Duration.ofSeconds(15)).until(() -> chat().connectionCount().toCompletableFuture().join() == n);
   }
 
-  /** The chat plus what the tests need: refuse a connect that asks for it, close on request. */
+  /** The chat plus what the tests need: refuse or fail a connect that asks for it, close on request. */
   static final class TestChatModule extends AbstractModule {
     @Override
     protected void configure() {
       bind(SocketHandler.class).toInstance(new SocketHandler() {
         @Override
         public void onConnect(ConnectContext context) {
+          if (context.query().first("fail").isPresent()) {
+            throw new IllegalStateException("the client asked the handler to fail");
+          }
           if (context.query().first("reject").isPresent()) {
-            context.reject("the client asked to be rejected");
+            context.query().first("status").map(Integer::parseInt).ifPresentOrElse(
+                status -> context.reject(status, "the client asked to be rejected"),
+                () -> context.reject("the client asked to be rejected"));
           }
         }
 

@@ -62,7 +62,7 @@ class EmbeddingExampleIT {
         Example example = embed(runtime.serviceAddress());
         WsClient ada = WsClient.open(runtime.websocketPort("chat"), "/?user=ada")) {
       int port = runtime.websocketPort("chat");
-      assertThat(WsClient.refusalStatus(port, "/")).isEqualTo(500);
+      assertThat(WsClient.refusal(port, "/")).isEqualTo(new WsClient.Refusal(403, "who are you?"));
       await().atMost(Duration.ofSeconds(10))
           .until(() -> example.app().websocket("chat").connectionCount().toCompletableFuture().join() == 1);
 

@@ -16,9 +16,14 @@ final class HttpAnswers {
 
   private HttpAnswers() {}
 
-  /** Answers {@code status} with a short plain-text reason and closes the connection. */
+  /**
+   * Answers {@code status} with a short plain-text reason and closes the connection; {@code
+   * nosniff} keeps a browser from reading the text as anything but text.
+   */
   static void text(Channel channel, HttpResponseStatus status, String reason) {
-    send(channel, response(status, "text/plain; charset=UTF-8", reason.getBytes(UTF_8)));
+    FullHttpResponse response = response(status, "text/plain; charset=UTF-8", reason.getBytes(UTF_8));
+    response.headers().set("x-content-type-options", "nosniff");
+    send(channel, response);
   }
 
   /** Answers 426 with the version this gateway speaks and closes the connection. */

@@ -1,6 +1,7 @@
 package dev.nitricws.runtime.gateway;
 
 import dev.nitricws.proto.websockets.v1.WebsocketConnectionEvent;
+import dev.nitricws.proto.websockets.v1.WebsocketConnectionResponse;
 import dev.nitricws.proto.websockets.v1.WebsocketEventRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketEventResponse;
 import dev.nitricws.proto.websockets.v1.WebsocketEventType;
@@ -33,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * websocket upgrade request (on any path) into a Connect event. Before that, a request is
  * refused with an HTTP error when it is malformed or not a valid upgrade ({@link UpgradeRequests}),
  * when its connection is over a cap ({@link ConnectionLimits}) or when its Origin is not allowed
- * ({@link OriginPolicy}). The upgrade completes only after the application accepts; a reject, an
- * error or a timeout answers HTTP 500 "Connection Refused" like the reference runtime; no connect
+ * ({@link OriginPolicy}). The upgrade completes only after the application accepts; a reject
+ * answers the app's status and reason when it gave them ({@link AppRejection}), else, like an
+ * error or a timeout, HTTP 500 "Connection Refused" as the reference runtime does; no connect
  * handler answers HTTP 503 "no handler" unless the settings accept without one. Event-loop
  * confined; one instance per channel.
  */
@@ -203,8 +205,7 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
       if (answer.isEmpty()) {
         LOG.debug("No connect handler for socket '{}'; accepting {}", endpoint.name(), connectionId);
       } else if (answer.get().getConnectionResponse().getReject()) {
-        LOG.debug("Connect {} to socket '{}' rejected by the application", connectionId, endpoint.name());
-        refuse(channel);
+        rejected(channel, connectionId, answer.get().getConnectionResponse());
         return;
       }
       if (!channel.isActive()) {
@@ -265,7 +266,21 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** Answers a connect the application rejected with its status and reason, when it gave them. */
+  private void rejected(Channel channel, String connectionId, WebsocketConnectionResponse response) {
+    Refusal refusal = AppRejection.of(response);
+    int asked = response.getRejectStatus();
+    if (asked != 0 && !AppRejection.usable(asked)) {
+      LOG.warn("Connect {} to socket '{}' rejected by the application with status {}, which is not 4xx or 5xx; "
+          + "answered {}", connectionId, endpoint.name(), asked, refusal.status().code());
+    } else {
+      LOG.debug("Connect {} to socket '{}' rejected by the application: answered {}", connectionId, endpoint.name(),
+          refusal.status().code());
+    }
+    HttpAnswers.text(channel, refusal.status(), refusal.reason());
+  }
+
   private static void refuse(Channel channel) {
-    HttpAnswers.text(channel, HttpResponseStatus.INTERNAL_SERVER_ERROR, "Connection Refused");
+    HttpAnswers.text(channel, AppRejection.DEFAULT.status(), AppRejection.DEFAULT.reason());
   }
 }

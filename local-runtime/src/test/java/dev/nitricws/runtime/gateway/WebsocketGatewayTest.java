@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.ByteString;
 import dev.nitricws.proto.websockets.v1.QueryValue;
 import dev.nitricws.proto.websockets.v1.WebsocketCloseConnectionRequest;
+import dev.nitricws.proto.websockets.v1.WebsocketConnectionResponse;
 import dev.nitricws.proto.websockets.v1.WebsocketDetailsRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketEventRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketEventType;
@@ -22,6 +23,8 @@ import dev.nitricws.runtime.TestApp.Mode;
 import dev.nitricws.runtime.WsClient;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,6 +105,50 @@ class WebsocketGatewayTest {
         .isInstanceOfSatisfying(WebSocketHandshakeException.class,
             e -> assertThat(e.getResponse().statusCode()).isEqualTo(500));
     assertThat(runtime.connectionCount("chat")).isZero();
+  }
+
+  @Test
+  void aRejectWithAStatusIsAnsweredWithTheAppsStatusAndReasonAsPlainText() throws Exception {
+    EventStream connects = app.register("chat", WebsocketEventType.Connect, Mode.MANUAL);
+
+    String response = upgradeAnswer(connects, "/?user=blocked", reject(429, "too many connections, try later"));
+
+    assertThat(response).startsWith("HTTP/1.1 429 Too Many Requests\r\n");
+    assertThat(response.toLowerCase()).contains("\r\ncontent-type: text/plain; charset=utf-8\r\n")
+        .contains("\r\nx-content-type-options: nosniff\r\n");
+    assertThat(response).endsWith("\r\n\r\ntoo many connections, try later");
+    CompletableFuture<WsClient.Refusal> jdkClient = CompletableFuture.supplyAsync(() -> WsClient.refusal(port, "/"));
+    connects.answer(connects.next().id(), reject(401, "expired token"));
+    assertThat(jdkClient.get(10, TimeUnit.SECONDS)).isEqualTo(new WsClient.Refusal(401, "expired token"));
+    assertThat(runtime.connectionCount("chat")).isZero();
+  }
+
+  @Test
+  void aReasonIsCutAndEscapedAndAnEmptyOneIsTheStatusPhrase() throws Exception {
+    EventStream connects = app.register("chat", WebsocketEventType.Connect, Mode.MANUAL);
+    String hostile = "a\r\nSet-Cookie: x=1\u0000\u2028" + "é".repeat(300);
+
+    String cut = upgradeAnswer(connects, "/", reject(451, hostile));
+    String empty = upgradeAnswer(connects, "/", reject(403, ""));
+
+    String body = cut.substring(cut.indexOf("\r\n\r\n") + 4);
+    assertThat(cut).startsWith("HTTP/1.1 451 ").doesNotContain("\r\nSet-Cookie");
+    assertThat(body).startsWith("a\\u000d\\u000aSet-Cookie: x=1\\u0000\\u2028éé")
+        .doesNotContain("\r").doesNotContain("\n").doesNotContain("\u2028");
+    // the first 256 characters, of which four are escaped as six each
+    assertThat(body).hasSize(AppRejection.MAX_REASON_LENGTH + 4 * 5).endsWith("é");
+    assertThat(empty).startsWith("HTTP/1.1 403 Forbidden\r\n").endsWith("\r\n\r\nForbidden");
+  }
+
+  @Test
+  void aRejectWithoutAUsableStatusIsRefusedWith500ConnectionRefused() throws Exception {
+    EventStream connects = app.register("chat", WebsocketEventType.Connect, Mode.MANUAL);
+
+    for (int status : new int[] {0, 200, 302, 399, 600, -1}) {
+      String response = upgradeAnswer(connects, "/", reject(status, "ignored"));
+
+      assertThat(response).as("status %d", status).startsWith("HTTP/1.1 500 ").endsWith("\r\n\r\nConnection Refused");
+    }
   }
 
   @Test
@@ -396,5 +443,23 @@ class WebsocketGatewayTest {
 
   private static WebsocketCloseConnectionRequest close(String connectionId) {
     return WebsocketCloseConnectionRequest.newBuilder().setSocketName("chat").setConnectionId(connectionId).build();
+  }
+
+  /** A reject with nitric-ws's status and reason, as its app side answers. */
+  private static WebsocketConnectionResponse reject(int status, String reason) {
+    return WebsocketConnectionResponse.newBuilder().setReject(true).setRejectStatus(status).setRejectReason(reason).build();
+  }
+
+  /** What a raw client gets for an upgrade whose connect the app answers with {@code response}. */
+  private String upgradeAnswer(EventStream connects, String path, WebsocketConnectionResponse response) throws Exception {
+    CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
+      try {
+        return RawWebsocket.upgradeAnswer(port, path);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    connects.answer(connects.next().id(), response);
+    return answer.get(15, TimeUnit.SECONDS);
   }
 }

@@ -121,7 +121,7 @@ final class EventDispatch {
 
     /** The answer when the application gave none: reject a connect, plain otherwise. */
     void fallback() {
-      send(connect ? EventAnswer.REJECT : EventAnswer.ACCEPT);
+      send(connect ? EventAnswer.FAILED : EventAnswer.ACCEPT);
     }
 
     boolean send(EventAnswer answer) {
@@ -153,7 +153,7 @@ final class EventDispatch {
       }
       try {
         timeout = shared.scheduler().schedule(() -> {
-          if (send(connect ? EventAnswer.REJECT : EventAnswer.ACCEPT)) {
+          if (send(connect ? EventAnswer.FAILED : EventAnswer.ACCEPT)) {
             LOG.warn("no answer from the application to the {} (request '{}') within {} ms; answered {}",
                 event.describe(), LogText.escape(id), shared.answerTimeout().toMillis(), connect ? "with a reject" : "plainly");
           }

@@ -21,7 +21,7 @@ import java.util.Map;
 /** Between the HandleEvents wire messages and the domain's socket events. */
 final class EventMapping {
 
-  private static final ClientMessage ACCEPT_TEMPLATE = answer("", false);
+  private static final ClientMessage ACCEPT_TEMPLATE = message("", WebsocketConnectionResponse.getDefaultInstance());
 
   private EventMapping() {}
 
@@ -65,20 +65,27 @@ final class EventMapping {
     };
   }
 
-  /** The answer to request {@code id}: a connection response, rejecting only a refused connect. */
+  /**
+   * The answer to request {@code id}: a connection response, rejecting only a refused connect. A
+   * reject also carries its status and reason in the extension fields {@code reject_status} and
+   * {@code reject_reason}, which nitric-ws's local runtime reports to the client and Nitric's
+   * runtimes skip.
+   */
   static ClientMessage answer(String id, EventAnswer answer, boolean connect) {
-    boolean reject = connect && answer.rejects();
-    if (!reject && id.isEmpty()) {
-      return ACCEPT_TEMPLATE;
+    if (connect && answer instanceof EventAnswer.Reject reject) {
+      return message(id, WebsocketConnectionResponse.newBuilder()
+          .setReject(true)
+          .setRejectStatus(reject.status())
+          .setRejectReason(reject.reason())
+          .build());
     }
-    return answer(id, reject);
+    return id.isEmpty() ? ACCEPT_TEMPLATE : message(id, WebsocketConnectionResponse.getDefaultInstance());
   }
 
-  private static ClientMessage answer(String id, boolean reject) {
+  private static ClientMessage message(String id, WebsocketConnectionResponse response) {
     return ClientMessage.newBuilder()
         .setId(id)
-        .setWebsocketEventResponse(WebsocketEventResponse.newBuilder()
-            .setConnectionResponse(WebsocketConnectionResponse.newBuilder().setReject(reject)))
+        .setWebsocketEventResponse(WebsocketEventResponse.newBuilder().setConnectionResponse(response))
         .build();
   }
 

@@ -19,6 +19,7 @@ import dev.nitricws.ports.EventAnswer;
 import dev.nitricws.ports.SocketHandler;
 import dev.nitricws.ports.WebsocketApp;
 import dev.nitricws.proto.websockets.v1.ClientMessage;
+import dev.nitricws.proto.websockets.v1.WebsocketConnectionResponse;
 import dev.nitricws.proto.websockets.v1.WebsocketEventRequest;
 import dev.nitricws.proto.websockets.v1.WebsocketEventType;
 import io.grpc.Status;
@@ -115,12 +116,22 @@ class NitricEventSourceTest {
   }
 
   @Test
-  void rejectedConnectIsAnsweredWithRejectTrue() {
-    started(app(new InMemoryConnectionRegistry(), SocketHandler.builder().onConnect(c -> c.reject("no token")).build()));
+  void rejectedConnectIsAnsweredWithRejectTrueAndTheHandlersStatusAndReason() {
+    started(app(new InMemoryConnectionRegistry(), SocketHandler.builder().onConnect(c -> {
+      if (c.connectionId().value().equals("c1")) {
+        c.reject("no token");
+      } else {
+        c.reject(429, "slow down");
+      }
+    }).build()));
 
     runtime.send("chat", Connect, connect("r1", "chat", "c1", Map.of()));
+    runtime.send("chat", Connect, connect("r2", "chat", "c2", Map.of()));
 
-    assertThat(awaitAnswer("r1").getWebsocketEventResponse().getConnectionResponse().getReject()).isTrue();
+    assertThat(awaitAnswer("r1").getWebsocketEventResponse().getConnectionResponse()).isEqualTo(
+        WebsocketConnectionResponse.newBuilder().setReject(true).setRejectStatus(403).setRejectReason("no token").build());
+    assertThat(awaitAnswer("r2").getWebsocketEventResponse().getConnectionResponse()).isEqualTo(
+        WebsocketConnectionResponse.newBuilder().setReject(true).setRejectStatus(429).setRejectReason("slow down").build());
   }
 
   @Test
@@ -225,7 +236,7 @@ class NitricEventSourceTest {
 
   @Test
   void aMissingIdIsHandledAndAnsweredWithTheSameEmptyId() {
-    TestEvents events = new TestEvents("chat").answering(e -> CompletableFuture.completedFuture(EventAnswer.REJECT));
+    TestEvents events = new TestEvents("chat").answering(e -> CompletableFuture.completedFuture(EventAnswer.FAILED));
     started(events);
 
     runtime.send("chat", Connect, connect("", "chat", "c1", Map.of()));
@@ -233,6 +244,7 @@ class NitricEventSourceTest {
     ClientMessage answer = awaitAnswer("");
     assertThat(answer.getId()).isEmpty();
     assertThat(answer.getWebsocketEventResponse().getConnectionResponse().getReject()).isTrue();
+    assertThat(answer.getWebsocketEventResponse().getConnectionResponse().getRejectStatus()).isEqualTo(500);
     assertThat(events.received).hasSize(1);
   }
 

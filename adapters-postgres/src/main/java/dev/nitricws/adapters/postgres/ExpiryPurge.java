@@ -11,9 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes expired rows: in batches of {@value #BATCH}, oldest first, rows locked by others skipped,
- * on demand and every {@link PostgresRegistryConfig#purgeInterval()} on a timer thread of its own
- * ({@code nitricws-postgres-purge-<schema>-1}). The statements run on the registry's executor; one
+ * Deletes expired rows, and by the foreign key's cascade their group memberships: in batches of
+ * {@value #BATCH}, oldest first, rows locked by others skipped, on demand and every {@link
+ * PostgresRegistryConfig#purgeInterval()} on a timer thread of its own ({@code
+ * nitricws-postgres-purge-<schema>-1}). The statements run on the registry's executor; one
  * background purge runs at a time.
  */
 final class ExpiryPurge {

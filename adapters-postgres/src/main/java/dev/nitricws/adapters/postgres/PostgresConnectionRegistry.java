@@ -4,17 +4,21 @@ import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.nitricws.domain.Connection;
+import dev.nitricws.domain.ConnectionGroups;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.domain.ConnectionStoreException;
+import dev.nitricws.domain.GroupName;
 import dev.nitricws.domain.Pages;
 import dev.nitricws.domain.SocketName;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.argument.Argument;
@@ -24,7 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link ConnectionRegistry} on a PostgreSQL table ({@code <schema>.connections}, one row per
- * socket and connection id), through a HikariCP pool and JDBI.
+ * socket and connection id), through a HikariCP pool and JDBI; and the {@link ConnectionGroups}
+ * of those connections on a second table ({@code <schema>.memberships}, one row per socket, group
+ * and connection id).
  *
  * <p>Every text is stored as it is: the domain refuses the only texts PostgreSQL cannot hold
  * (U+0000 and unpaired surrogates).
@@ -41,9 +47,16 @@ import org.slf4j.LoggerFactory;
  * PostgresRegistryConfig#purgeInterval()} (batches of 1,000, oldest first, rows locked by others
  * skipped), or on demand by {@link #purgeExpired()}.
  *
+ * <p>Groups: a membership row references its entry with a foreign key {@code ON DELETE CASCADE},
+ * so deleting an entry (unregister, the purge) deletes its memberships in the same statement, and
+ * a join inserts only for a live entry, which it holds ({@code FOR KEY SHARE}) until it commits:
+ * a join racing an unregister of the same connection never leaves a member behind. A membership
+ * keeps the expiry of the entry it joined under and counts only until then. Registers are
+ * untouched by groups.
+ *
  * <p>Create it with {@link #start}; {@link #close()} stops the executor and closes the pool.
  */
-public final class PostgresConnectionRegistry implements ConnectionRegistry, AutoCloseable {
+public final class PostgresConnectionRegistry implements ConnectionRegistry, ConnectionGroups, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PostgresConnectionRegistry.class);
 
@@ -119,7 +132,7 @@ public final class PostgresConnectionRegistry implements ConnectionRegistry, Aut
     LOG.info("postgres registry on {} closed", config.describe());
   }
 
-  // ---------------------------------------------------------------------------- the port
+  // ---------------------------------------------------------------------------- the registry
 
   @Override
   public CompletionStage<Void> register(Connection connection) {
@@ -191,9 +204,71 @@ public final class PostgresConnectionRegistry implements ConnectionRegistry, Aut
     }));
   }
 
+  // ---------------------------------------------------------------------------- groups
+
+  @Override
+  public CompletionStage<Boolean> join(SocketName socket, GroupName group, ConnectionId id) {
+    checkMember(socket, group, id);
+    return executor.run("join", socket, group, id, h -> liveOne(h, sql.join(), socket, id)
+        .bind("group", group.key())
+        .mapTo(Boolean.class)
+        .findOne()
+        .isPresent());
+  }
+
+  @Override
+  public CompletionStage<Boolean> leave(SocketName socket, GroupName group, ConnectionId id) {
+    checkMember(socket, group, id);
+    return executor.run("leave", socket, group, id, h -> liveOne(h, sql.leave(), socket, id)
+        .bind("group", group.key())
+        .mapTo(Boolean.class)
+        .findOne()
+        .orElse(false));
+  }
+
+  @Override
+  public CompletionStage<Set<GroupName>> groupsOf(SocketName socket, ConnectionId id) {
+    checkKey(socket, id);
+    return executor.run("groups", socket, id, h -> liveOne(h, sql.groupsOf(), socket, id)
+        .map((rs, ctx) -> new GroupName(rs.getString(1)))
+        .collect(Collectors.toUnmodifiableSet()));
+  }
+
+  @Override
+  public CompletionStage<Long> countMembers(SocketName socket, GroupName group) {
+    requireNonNull(socket, "socket");
+    requireNonNull(group, "group");
+    ensureOpen();
+    return executor.run("member count", socket, group, null, h -> live(h, sql.countMembers(), socket)
+        .bind("group", group.key())
+        .mapTo(Long.class)
+        .one());
+  }
+
+  @Override
+  public CompletionStage<Long> scanMembers(
+      SocketName socket, GroupName group, int pageSize, Function<List<ConnectionId>, CompletionStage<?>> onPage) {
+    Pages.checkScan(socket, pageSize, onPage);
+    requireNonNull(group, "group");
+    ensureOpen();
+    // keyset paging on the primary key, as scan does, within the group
+    return Pages.drive(onPage, after -> executor.run("member scan", socket, group, after, h -> {
+      List<ConnectionId> ids = live(h, sql.memberPage(), socket)
+          .bind("group", group.key())
+          .bind("after", after == null ? "" : after.value())
+          .bind("limit", pageSize)
+          .map((rs, ctx) -> ConnectionId.of(rs.getString(1)))
+          .list();
+      return ids.size() < pageSize ? Pages.last(ids) : Pages.more(ids);
+    }));
+  }
+
+  // ---------------------------------------------------------------------------- maintenance
+
   /**
-   * Deletes every row that has expired by the registry's clock, in batches of 1,000; completes
-   * with the number deleted. Rows another transaction holds are left for the next purge. Runs by
+   * Deletes every row that has expired by the registry's clock, in batches of 1,000, and with each
+   * its memberships (the foreign key's cascade); completes with the number of connection rows
+   * deleted. Rows another transaction holds are left for the next purge. Runs by
    * itself every {@link PostgresRegistryConfig#purgeInterval()}.
    */
   public CompletionStage<Long> purgeExpired() {
@@ -225,6 +300,12 @@ public final class PostgresConnectionRegistry implements ConnectionRegistry, Aut
     requireNonNull(socket, "socket");
     requireNonNull(id, "id");
     ensureOpen();
+  }
+
+  /** The checks of an operation on one connection in one group. */
+  private void checkMember(SocketName socket, GroupName group, ConnectionId id) {
+    requireNonNull(group, "group");
+    checkKey(socket, id);
   }
 
   private void ensureOpen() {

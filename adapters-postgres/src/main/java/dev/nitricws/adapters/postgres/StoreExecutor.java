@@ -2,6 +2,7 @@ package dev.nitricws.adapters.postgres;
 
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionStoreException;
+import dev.nitricws.domain.GroupName;
 import dev.nitricws.domain.Shutdown;
 import dev.nitricws.domain.SocketName;
 import java.time.Duration;
@@ -60,7 +61,18 @@ final class StoreExecutor {
    */
   <T> CompletableFuture<T> run(String operation, SocketName socket, ConnectionId id,
       HandleCallback<T, RuntimeException> work) {
-    StoreTask<T> task = new StoreTask<>(operation, socket, id, work);
+    return run(operation, socket, null, id, work);
+  }
+
+  /**
+   * {@link #run(String, SocketName, ConnectionId, HandleCallback)} for work on a group, which
+   * messages name too.
+   *
+   * @param group the group it is about, or null
+   */
+  <T> CompletableFuture<T> run(String operation, SocketName socket, GroupName group, ConnectionId id,
+      HandleCallback<T, RuntimeException> work) {
+    StoreTask<T> task = new StoreTask<>(operation, socket, group, id, work);
     try {
       threads.execute(task);
     } catch (RejectedExecutionException e) {
@@ -103,12 +115,15 @@ final class StoreExecutor {
     final CompletableFuture<T> result = new CompletableFuture<>();
     private final String operation;
     private final SocketName socket;
+    private final GroupName group;
     private final ConnectionId id;
     private final HandleCallback<T, RuntimeException> work;
 
-    StoreTask(String operation, SocketName socket, ConnectionId id, HandleCallback<T, RuntimeException> work) {
+    StoreTask(String operation, SocketName socket, GroupName group, ConnectionId id,
+        HandleCallback<T, RuntimeException> work) {
       this.operation = operation;
       this.socket = socket;
+      this.group = group;
       this.id = id;
       this.work = work;
     }
@@ -129,10 +144,21 @@ final class StoreExecutor {
       result.completeExceptionally(error);
     }
 
+    /**
+     * {@code register of connection 'a' on socket chat}, {@code join of connection 'a' in group
+     * 'room' on socket chat}, {@code member scan in group 'room' after id 'a' on socket chat}.
+     */
     String describe() {
       StringBuilder out = new StringBuilder(operation);
-      if (id != null) {
-        out.append(operation.equals("scan") ? " after id '" : " of connection '").append(id).append('\'');
+      boolean scan = operation.endsWith("scan");
+      if (id != null && !scan) {
+        out.append(" of connection '").append(id).append('\'');
+      }
+      if (group != null) {
+        out.append(" in ").append(group);
+      }
+      if (id != null && scan) {
+        out.append(" after id '").append(id).append('\'');
       }
       if (socket != null) {
         out.append(" on socket ").append(socket);

@@ -8,11 +8,14 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.nitricws.adapters.postgres.PostgresConnectionRegistry;
 import dev.nitricws.adapters.postgres.PostgresRegistryConfig;
 import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionStoreException;
+import dev.nitricws.domain.GroupName;
 import dev.nitricws.domain.QueryParameters;
 import dev.nitricws.domain.SocketName;
 import java.io.IOException;
@@ -39,6 +42,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,6 +55,8 @@ class PostgresRegistryBehaviourIT {
 
   private static final String TABLE_COUNT =
       "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?";
+  /** The migrations in {@link PostgresConnectionRegistry#MIGRATIONS}. */
+  private static final long MIGRATIONS = 2;
 
   private static PostgresServers.Server server;
   private static final Set<String> schemas = ConcurrentHashMap.newKeySet();
@@ -104,11 +110,11 @@ class PostgresRegistryBehaviourIT {
       starters.shutdownNow();
     }
     assertThat(server.count("SELECT count(*) FROM \"" + schema + "\".flyway_schema_history"
-        + " WHERE type = 'SQL' AND success")).as("migrations applied once").isEqualTo(1L);
-    assertThat(server.queryOne("SELECT version FROM \"" + schema + "\".flyway_schema_history"
-        + " WHERE type = 'SQL'")).isEqualTo("1");
+        + " WHERE type = 'SQL' AND success")).as("each migration applied once").isEqualTo(MIGRATIONS);
+    assertThat(server.queryOne("SELECT string_agg(version, ',' ORDER BY installed_rank) FROM \"" + schema
+        + "\".flyway_schema_history WHERE type = 'SQL'")).isEqualTo("1,2");
     assertThat(server.count("SELECT count(*) FROM \"" + untouched + "\".flyway_schema_history"
-        + " WHERE type = 'SQL' AND success")).isEqualTo(1L);
+        + " WHERE type = 'SQL' AND success")).isEqualTo(MIGRATIONS);
   }
 
   @Test
@@ -128,6 +134,44 @@ class PostgresRegistryBehaviourIT {
     assertThat(server.queryOne("SELECT collation_name FROM information_schema.columns"
         + " WHERE table_schema = ? AND table_name = 'connections' AND column_name = 'connection_id'", schema))
         .isEqualTo("C");
+    assertThat(server.count(TABLE_COUNT, schema, "memberships")).isEqualTo(1L);
+    assertThat(server.count("SELECT count(*) FROM pg_indexes WHERE schemaname = ? AND tablename = 'memberships'"
+        + " AND indexname IN ('memberships_pkey', 'memberships_connection_idx')", schema)).isEqualTo(2L);
+    assertThat(server.queryOne("SELECT confdeltype FROM pg_constraint WHERE conname = 'memberships_connection_fkey'"
+        + " AND connamespace = (SELECT oid FROM pg_namespace WHERE nspname = ?)", schema))
+        .as("ON DELETE CASCADE").isEqualTo("c");
+    assertThat(server.count("SELECT count(*) FROM information_schema.columns WHERE table_schema = ?"
+        + " AND table_name = 'memberships' AND column_name IN ('socket', 'group_key', 'connection_id')"
+        + " AND collation_name = 'C'", schema)).isEqualTo(3L);
+  }
+
+  @Test
+  void aSchemaOfTheFirstVersionIsUpgradedKeepingItsConnections() {
+    String schema = schema();
+    SocketName socket = freshSocket();
+    Connection c = connection(socket, "old-timer");
+    try (HikariDataSource dataSource = new HikariDataSource(flywayPool())) {
+      Flyway.configure().dataSource(dataSource).schemas(schema).defaultSchema(schema).createSchemas(true)
+          .table(PostgresConnectionRegistry.HISTORY_TABLE).locations(PostgresConnectionRegistry.MIGRATIONS)
+          .target("1").load().migrate();
+    }
+    assertThat(server.count(TABLE_COUNT, schema, "memberships")).isZero();
+    server.queryOne("INSERT INTO \"" + schema + "\".connections VALUES (?, ?, '{\"k\": \"v\"}', '[]', ?, ?)",
+        socket.value(), c.id().value(), c.connectedAt().atOffset(ZoneOffset.UTC),
+        c.expiresAt().atOffset(ZoneOffset.UTC));
+
+    assertThatThrownBy(() -> PostgresConnectionRegistry.start(server.builder(schema).migrate(false).build()))
+        .isInstanceOf(ConnectionStoreException.class)
+        .hasMessageContaining("\"" + schema + "\".memberships does not exist")
+        .hasMessageContaining("migrate=true");
+
+    try (PostgresConnectionRegistry registry = PostgresConnectionRegistry.start(server.config(schema))) {
+      assertThat(join(registry.find(socket, c.id()))).contains(c);
+      assertThat(join(registry.join(socket, GroupName.of("room"), c.id()))).isTrue();
+      assertThat(join(registry.countMembers(socket, GroupName.of("room")))).isEqualTo(1L);
+    }
+    assertThat(server.queryOne("SELECT string_agg(version, ',' ORDER BY installed_rank) FROM \"" + schema
+        + "\".flyway_schema_history WHERE type = 'SQL' AND success")).isEqualTo("1,2");
   }
 
   @Test
@@ -223,12 +267,18 @@ class PostgresRegistryBehaviourIT {
 
         proxy.stop();
 
+        GroupName room = GroupName.of("room");
         List<CompletionStage<?>> attempts = List.of(
             registry.register(after),
             registry.find(socket, before.id()),
             registry.count(socket),
             registry.unregister(socket, before.id()),
-            registry.scan(socket, 10, page -> CompletableFuture.completedFuture(null)));
+            registry.scan(socket, 10, page -> CompletableFuture.completedFuture(null)),
+            registry.join(socket, room, before.id()),
+            registry.leave(socket, room, before.id()),
+            registry.groupsOf(socket, before.id()),
+            registry.countMembers(socket, room),
+            registry.scanMembers(socket, room, 10, page -> CompletableFuture.completedFuture(null)));
         for (CompletionStage<?> attempt : attempts) {
           Throwable failure = catchThrowable(() -> attempt.toCompletableFuture().get(30, TimeUnit.SECONDS));
           assertThat(failure).isInstanceOf(ExecutionException.class);
@@ -237,6 +287,10 @@ class PostgresRegistryBehaviourIT {
               .hasMessageContaining("failed");
           assertThat(failure.getCause().getCause()).as("the cause is kept").isNotNull();
         }
+        assertThat(catchThrowable(() -> attempts.get(5).toCompletableFuture().join()).getCause())
+            .hasMessageContaining("join of connection 'before' in group 'room' on socket " + socket + " failed");
+        assertThat(catchThrowable(() -> attempts.get(9).toCompletableFuture().join()).getCause())
+            .hasMessageContaining("member scan in group 'room' on socket " + socket + " failed");
 
         proxy.start();
 
@@ -390,6 +444,75 @@ class PostgresRegistryBehaviourIT {
     }
   }
 
+  // ------------------------------------------------------------------ groups
+
+  @Test
+  void membershipRowsAreDeletedWithTheirEntryByUnregisterAndByThePurge() {
+    String schema = schema();
+    SocketName socket = freshSocket();
+    Instant start = Instant.parse("2030-01-01T00:00:00Z");
+    TestClock clock = new TestClock(start);
+    GroupName room = GroupName.of("room");
+    GroupName user = GroupName.user("ada");
+    Connection gone = timed(socket, "gone", start, Duration.ofHours(2));
+    Connection lapsed = timed(socket, "lapsed", start, Duration.ofMinutes(1));
+    Connection stays = timed(socket, "stays", start, Duration.ofHours(2));
+    try (PostgresConnectionRegistry registry = PostgresConnectionRegistry.start(
+        server.builder(schema).purgeInterval(Duration.ZERO).build(), clock)) {
+      for (Connection c : List.of(gone, lapsed, stays)) {
+        join(registry.register(c));
+        assertThat(join(registry.join(socket, room, c.id()))).isTrue();
+        assertThat(join(registry.join(socket, user, c.id()))).isTrue();
+      }
+      assertThat(membershipRows(schema, socket)).isEqualTo(6L);
+
+      assertThat(join(registry.unregister(socket, gone.id()))).isTrue();
+      assertThat(membershipRows(schema, socket)).as("unregister deletes the memberships").isEqualTo(4L);
+
+      clock.set(start.plus(Duration.ofMinutes(5)));
+      assertThat(join(registry.countMembers(socket, room))).isEqualTo(1L);
+      assertThat(membershipRows(schema, socket)).as("expired memberships stay until their entry is purged")
+          .isEqualTo(4L);
+      assertThat(join(registry.purgeExpired())).isEqualTo(1L);
+      assertThat(membershipRows(schema, socket)).as("the purge deletes the memberships").isEqualTo(2L);
+      assertThat(join(registry.groupsOf(socket, stays.id()))).containsExactlyInAnyOrder(room, user);
+    }
+  }
+
+  @Test
+  void aRegisterOfTheSameIdKeepsTheMembershipsOfALiveEntryAndNeverRevivesThoseOfAnExpiredOne() {
+    String schema = schema();
+    SocketName socket = freshSocket();
+    Instant start = Instant.parse("2030-01-01T00:00:00Z");
+    TestClock clock = new TestClock(start);
+    GroupName room = GroupName.of("room");
+    Connection first = timed(socket, "same", start, Duration.ofMinutes(10));
+    try (PostgresConnectionRegistry registry = PostgresConnectionRegistry.start(
+        server.builder(schema).purgeInterval(Duration.ZERO).build(), clock)) {
+      join(registry.register(first));
+      join(registry.join(socket, room, first.id()));
+
+      join(registry.register(first)); // the same entry again, still live
+      assertThat(join(registry.groupsOf(socket, first.id()))).containsExactly(room);
+      assertThat(join(registry.countMembers(socket, room))).isEqualTo(1L);
+
+      clock.set(start.plus(Duration.ofMinutes(20))); // the entry has expired, and the id comes back
+      Connection second = timed(socket, "same", clock.instant(), Duration.ofMinutes(10));
+      join(registry.register(second));
+      assertThat(join(registry.find(socket, second.id()))).contains(second);
+      assertThat(join(registry.groupsOf(socket, second.id()))).isEmpty();
+      assertThat(join(registry.countMembers(socket, room))).isZero();
+      assertThat(members(registry, socket, room)).isEmpty();
+
+      assertThat(join(registry.join(socket, room, second.id()))).isTrue();
+      assertThat(join(registry.countMembers(socket, room))).isEqualTo(1L);
+      clock.set(second.expiresAt().minusMillis(1));
+      assertThat(join(registry.groupsOf(socket, second.id()))).as("joined under the new entry").containsExactly(room);
+      clock.set(second.expiresAt());
+      assertThat(join(registry.leave(socket, room, second.id()))).as("no longer a member").isFalse();
+    }
+  }
+
   // ------------------------------------------------------------------ threads and life cycle
 
   @Test
@@ -402,6 +525,12 @@ class PostgresRegistryBehaviourIT {
       join(registry.count(socket));
       join(registry.find(socket, ConnectionId.of("x")));
       scanAll(registry, socket);
+      GroupName room = GroupName.of("room");
+      join(registry.join(socket, room, ConnectionId.of("x")));
+      join(registry.groupsOf(socket, ConnectionId.of("x")));
+      join(registry.countMembers(socket, room));
+      join(registry.scanMembers(socket, room, 5, page -> CompletableFuture.completedFuture(null)));
+      join(registry.leave(socket, room, ConnectionId.of("x")));
       join(registry.unregister(socket, ConnectionId.of("x")));
     }
     // the clock is read inside each statement's task
@@ -472,9 +601,40 @@ class PostgresRegistryBehaviourIT {
         Instant.parse("+300000-01-01T00:00:00Z"));
   }
 
+  private static Connection timed(SocketName socket, String id, Instant connected, Duration life) {
+    return new Connection(socket, ConnectionId.of(id), Map.of(), QueryParameters.empty(), connected,
+        connected.plus(life));
+  }
+
+  /** Membership rows of {@code socket}, expired or not. */
+  private static long membershipRows(String schema, SocketName socket) {
+    return server.count("SELECT count(*) FROM \"" + schema + "\".memberships WHERE socket = ?", socket.value());
+  }
+
+  /** Settings of a pool of two connections on the server, for Flyway alone. */
+  private static HikariConfig flywayPool() {
+    HikariConfig settings = new HikariConfig();
+    settings.setJdbcUrl(server.jdbcUrl());
+    settings.setUsername(server.user());
+    settings.setPassword(server.password());
+    settings.setMaximumPoolSize(2);
+    return settings;
+  }
+
   /** Rows of {@code socket} in the table, expired or not. */
   private static long rows(String schema, SocketName socket) {
     return server.count("SELECT count(*) FROM \"" + schema + "\".connections WHERE socket = ?", socket.value());
+  }
+
+  private static List<ConnectionId> members(PostgresConnectionRegistry registry, SocketName socket, GroupName group) {
+    List<ConnectionId> ids = new ArrayList<>();
+    join(registry.scanMembers(socket, group, 7, page -> {
+      synchronized (ids) {
+        ids.addAll(page);
+      }
+      return CompletableFuture.completedFuture(null);
+    }));
+    return ids;
   }
 
   private static List<ConnectionId> scanAll(PostgresConnectionRegistry registry, SocketName socket) {

@@ -10,6 +10,7 @@ import dev.nitricws.domain.QueryParameters;
 import dev.nitricws.domain.SendOutcome;
 import dev.nitricws.domain.SocketEvent;
 import dev.nitricws.domain.SocketName;
+import dev.nitricws.json.JacksonJsonMapper;
 import dev.nitricws.ports.EventAnswer;
 import dev.nitricws.ports.WebsocketApp;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,7 @@ class ChatHandlerTest {
     app = WebsocketApp.builder(registry, sender)
         .handlerThreads(2)
         .sendTimeout(Duration.ofSeconds(30))
-        .socket(CHAT, new ChatHandler())
+        .socket(CHAT, new ChatHandler(new JacksonJsonMapper()))
         .build();
     for (String id : List.of("stuck", "a1", "a2", "b")) {
       assertThat(handle(new SocketEvent.Connect(CHAT, ConnectionId.of(id), QueryParameters.empty())))
@@ -78,7 +79,7 @@ class ChatHandlerTest {
     app = WebsocketApp.builder(registry, sender)
         .handlerThreads(2)
         .sendTimeout(Duration.ofMillis(200))
-        .socket(CHAT, new ChatHandler())
+        .socket(CHAT, new ChatHandler(new JacksonJsonMapper()))
         .build();
     for (String id : List.of("stuck", "a", "b")) {
       handle(new SocketEvent.Connect(CHAT, ConnectionId.of(id), QueryParameters.empty()));

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.nitricws.it.support.FreePorts;
 import dev.nitricws.it.support.JavaProcess;
 import dev.nitricws.it.support.Jars;
+import dev.nitricws.it.support.NodeTools;
 import dev.nitricws.it.support.ProcessLogs;
 import dev.nitricws.proto.kvstore.v1.KvStoreGrpc;
 import dev.nitricws.proto.kvstore.v1.KvStoreScanKeysRequest;
@@ -63,12 +64,10 @@ class NodeSdkCompatibilityIT {
 
   @BeforeEach
   void startRuntimeAndApp() throws Exception {
-    requireTool("node");
-    requireTool("npm");
+    NodeTools.requireTool("node", "NodeSdkCompatibilityIT", "node 20+ and npm");
+    NodeTools.requireTool("npm", "NodeSdkCompatibilityIT", "node 20+ and npm");
     Files.createDirectories(LOG_DIR);
-    if (!Files.isDirectory(APP_DIR.resolve("node_modules/@nitric/sdk"))) {
-      npmCi();
-    }
+    NodeTools.npmCi(APP_DIR, "@nitric/sdk", LOG_DIR.resolve("npm-ci.log"));
 
     int[] ports = FreePorts.take(2);
     String serviceAddress = "127.0.0.1:" + ports[0];
@@ -183,41 +182,6 @@ class NodeSdkCompatibilityIT {
         .scanKeys(KvStoreScanKeysRequest.newBuilder().setStore(Store.newBuilder().setName("connections")).build())
         .forEachRemaining(response -> keys.add(response.getKey()));
     return keys;
-  }
-
-  private static void npmCi() throws IOException, InterruptedException {
-    Path npmLog = LOG_DIR.resolve("npm-ci.log");
-    Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
-        .directory(APP_DIR.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(npmLog.toFile())
-        .start();
-    if (!npm.waitFor(5, TimeUnit.MINUTES)) {
-      npm.destroyForcibly();
-      fail("npm ci in %s did not finish within 5 minutes", APP_DIR);
-    }
-    if (npm.exitValue() != 0) {
-      fail("npm ci in %s failed with %d:%n%s", APP_DIR, npm.exitValue(), Files.readString(npmLog));
-    }
-  }
-
-  /** Fails with a message naming the missing tool. */
-  private static void requireTool(String tool) throws InterruptedException {
-    String problem;
-    try {
-      Process version = new ProcessBuilder(tool, "--version").redirectErrorStream(true).start();
-      version.getInputStream().readAllBytes();
-      problem = version.waitFor(30, TimeUnit.SECONDS) && version.exitValue() == 0
-          ? null
-          : "'" + tool + " --version' failed";
-    } catch (IOException e) {
-      problem = "'" + tool + "' is not on the PATH (" + e.getMessage() + ")";
-    }
-    if (problem == null) {
-      return;
-    }
-    // like the servers of the other integration tests: missing is a failure, never a skip
-    fail("NodeSdkCompatibilityIT needs node 20+ and npm (.ci/run installs them): " + problem);
   }
 
   private String appLog() {

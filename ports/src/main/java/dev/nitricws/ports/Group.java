@@ -23,13 +23,15 @@ import java.util.function.Function;
  */
 public final class Group {
 
+  private final Websocket websocket;
   private final SocketName socket;
   private final GroupName name;
   private final ConnectionGroups groups;
   private final Broadcaster broadcaster;
 
-  Group(SocketName socket, GroupName name, ConnectionGroups groups, Broadcaster broadcaster) {
-    this.socket = socket;
+  Group(Websocket websocket, GroupName name, ConnectionGroups groups, Broadcaster broadcaster) {
+    this.websocket = websocket;
+    this.socket = websocket.name();
     this.name = name;
     this.groups = groups;
     this.broadcaster = broadcaster;
@@ -91,6 +93,21 @@ public final class Group {
   /** Sends {@code data} to every member but {@code except} (null: none skipped). */
   public CompletionStage<BroadcastReport> broadcastExcept(ConnectionId except, byte[] data) {
     return send(requireNonNull(data, "data").clone(), except);
+  }
+
+  /**
+   * Sends {@code value} written as JSON (once) by the app's {@link JsonMapper} to every member.
+   *
+   * @throws IllegalStateException if the app has no {@link JsonMapper}
+   * @throws IllegalArgumentException if the mapper cannot write {@code value}
+   */
+  public CompletionStage<BroadcastReport> broadcastJson(Object value) {
+    return broadcastJsonExcept(null, value);
+  }
+
+  /** As {@link #broadcastJson(Object)}, to every member but {@code except} (null: none skipped). */
+  public CompletionStage<BroadcastReport> broadcastJsonExcept(ConnectionId except, Object value) {
+    return send(websocket.toJson(value), except);
   }
 
   /** Sends {@code frozen}, which nobody changes afterwards, to the members but {@code except}. */

@@ -206,7 +206,7 @@ public final class Websocket {
   /** The group {@code name} of this socket, a named one or a user's. */
   public Group group(GroupName name) {
     requireNonNull(name, "name");
-    return new Group(this.name, name, groups(), broadcaster);
+    return new Group(this, name, groups(), broadcaster);
   }
 
   /** The groups (named ones and its user's) connection {@code id} belongs to; empty when it has gone. */
@@ -238,7 +238,7 @@ public final class Websocket {
   }
 
   /** {@code value} as JSON, in an array nobody else holds. */
-  private byte[] toJson(Object value) {
+  byte[] toJson(Object value) {
     requireNonNull(value, "value");
     byte[] data = jsonMapper().toJson(value);
     if (data == null) {

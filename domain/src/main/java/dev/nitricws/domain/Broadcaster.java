@@ -2,7 +2,9 @@ package dev.nitricws.domain;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,6 +28,7 @@ public final class Broadcaster {
   private final BoundedSender sender;
   private final int pageSize;
   private final int maxInFlight;
+  private final SocketMetrics metrics;
 
   /**
    * A broadcaster reading {@code pageSize} ids at a time from {@code registry}, with at most
@@ -34,6 +37,7 @@ public final class Broadcaster {
   public Broadcaster(ConnectionRegistry registry, BoundedSender sender, int pageSize, int maxInFlight) {
     this.registry = requireNonNull(registry, "registry");
     this.sender = requireNonNull(sender, "sender");
+    this.metrics = sender.metrics();
     Pages.checkPageSize(pageSize);
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be at least 1, got " + maxInFlight);
@@ -57,6 +61,7 @@ public final class Broadcaster {
     requireNonNull(socket, "socket");
     requireNonNull(frozen, "frozen");
     Run run = new Run(socket, frozen, except);
+    long started = System.nanoTime();
     return registry.scan(socket, pageSize, run::page)
         .handle((count, scanError) -> scanError)
         .thenCompose(scanError -> run.finish().thenApply(report -> {
@@ -66,7 +71,8 @@ public final class Broadcaster {
                 : new ConnectionStoreException("broadcast to " + socket + " stopped: scan failed", cause);
           }
           return report;
-        }));
+        })).whenComplete((report, error) ->
+            metrics.broadcastEnded(socket, Duration.ofNanos(System.nanoTime() - started), Optional.ofNullable(report)));
   }
 
   /** The state of one broadcast. */

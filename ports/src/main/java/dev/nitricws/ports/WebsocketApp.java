@@ -15,6 +15,7 @@ import dev.nitricws.domain.PositiveDuration;
 import dev.nitricws.domain.SendBudget;
 import dev.nitricws.domain.Shutdown;
 import dev.nitricws.domain.SocketEvent;
+import dev.nitricws.domain.SocketMetrics;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.domain.SocketUrls;
 import java.lang.System.Logger.Level;
@@ -57,18 +58,23 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
   private final boolean ownsExecutor;
   private final Duration handlerTimeout;
   private final KeyedSequencer<Key> sequencer = new KeyedSequencer<>();
+  private final SocketMetrics metrics;
+  private final ConnectionScope scope;
 
   private WebsocketApp(Builder b) {
     this.tracker = new ConnectionTracker(b.registry, b.clock, b.maxConnectionLife);
     this.ownsExecutor = b.executor == null;
     this.executor = ownsExecutor ? defaultExecutor(b.handlerThreads) : b.executor;
     this.handlerTimeout = b.handlerTimeout;
+    this.metrics = b.metrics;
+    this.scope = b.scope;
     BoundedSender sender = new BoundedSender(b.sender, new ConnectionPruner(b.registry),
-        new SendBudget(b.maxBytesInFlight), b.sendTimeout);
+        new SendBudget(b.maxBytesInFlight), b.sendTimeout, b.metrics);
     Broadcaster broadcaster = new Broadcaster(b.registry, sender, b.broadcastPageSize, b.maxSendsInFlight);
     Map<SocketName, Served> map = new LinkedHashMap<>();
     b.handlers.forEach((name, handler) ->
-        map.put(name, new Served(new Websocket(name, b.registry, sender, broadcaster, b.urls), handler)));
+        map.put(name, new Served(new Websocket(name, b.registry, sender, broadcaster, b.urls),
+            ScopedHandler.of(b.scope, handler))));
     this.sockets = Collections.unmodifiableMap(map);
   }
 
@@ -101,16 +107,16 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     requireNonNull(event, "event");
     Served served = sockets.get(event.socket());
     if (served == null) {
-      LOG.log(Level.WARNING, "{0}: this app does not serve that socket", event.describe());
+      inScope(event, () -> LOG.log(Level.WARNING, "{0}: this app does not serve that socket", event.describe()));
       return CompletableFuture.completedFuture(
           event instanceof SocketEvent.Connect ? EventAnswer.REJECT : EventAnswer.ACCEPT);
     }
     Key key = new Key(event.socket(), event.connectionId());
     return sequencer.submit(key, () -> dispatch(served, event))
         .exceptionally(error -> {
-          LOG.log(Level.ERROR, event.describe() + " failed: " + LogText.escape(error), error);
+          inScope(event, () -> LOG.log(Level.ERROR, event.describe() + " failed: " + LogText.escape(error), error));
           return event instanceof SocketEvent.Connect ? EventAnswer.REJECT : EventAnswer.ACCEPT;
-        });
+        }).whenComplete((answer, error) -> metrics.eventAnswered(event, answer == EventAnswer.ACCEPT));
   }
 
   private CompletionStage<EventAnswer> dispatch(Served served, SocketEvent event) {
@@ -122,8 +128,8 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
           return CompletableFuture.completedFuture(EventAnswer.REJECT);
         }
         if (context.rejection().isPresent()) {
-          LOG.log(Level.DEBUG, "connection {0} on {1} rejected: {2}", connect.connectionId(), connect.socket(),
-              LogText.escape(context.rejection().orElseThrow()));
+          inScope(connect, () -> LOG.log(Level.DEBUG, "connection {0} on {1} rejected: {2}", connect.connectionId(),
+              connect.socket(), LogText.escape(context.rejection().orElseThrow())));
           return CompletableFuture.completedFuture(EventAnswer.REJECT);
         }
         return register(connect, context, deadline);
@@ -134,8 +140,8 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
       return tracker.disconnected(disconnect)
           .handle((removed, error) -> {
             if (error != null) {
-              LOG.log(Level.WARNING, "could not unregister " + disconnect.connectionId() + " on " + disconnect.socket()
-                  + "; the entry will expire: " + LogText.escape(error), error);
+              inScope(disconnect, () -> LOG.log(Level.WARNING, "could not unregister " + disconnect.connectionId()
+                  + " on " + disconnect.socket() + "; the entry will expire: " + LogText.escape(error), error));
             }
             return null;
           })
@@ -174,8 +180,9 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     return answer.orTimeout(left, TimeUnit.NANOSECONDS).exceptionally(error -> {
       Throwable cause = Futures.unwrap(error);
       if (cause instanceof TimeoutException) {
-        LOG.log(Level.WARNING, "connection {0} on {1} rejected: the store did not register it within {2}",
-            connect.connectionId(), connect.socket(), handlerTimeout);
+        inScope(connect, () -> LOG.log(Level.WARNING,
+            "connection {0} on {1} rejected: the store did not register it within {2}",
+            connect.connectionId(), connect.socket(), handlerTimeout));
         return EventAnswer.REJECT;
       }
       throw error instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(cause);
@@ -186,10 +193,11 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
   private void undo(SocketEvent.Connect connect, String why) {
     tracker.disconnected(new SocketEvent.Disconnect(connect.socket(), connect.connectionId())).whenComplete((removed, error) -> {
       if (error != null) {
-        LOG.log(Level.WARNING, "could not remove connection {0} on {1} ({2}); its entry will expire",
-            connect.connectionId(), connect.socket(), why);
+        inScope(connect, () -> LOG.log(Level.WARNING, "could not remove connection {0} on {1} ({2}); its entry will expire",
+            connect.connectionId(), connect.socket(), why));
       } else if (Boolean.TRUE.equals(removed)) {
-        LOG.log(Level.DEBUG, "removed connection {0} on {1}: {2}", connect.connectionId(), connect.socket(), why);
+        inScope(connect, () -> LOG.log(Level.DEBUG, "removed connection {0} on {1}: {2}", connect.connectionId(),
+            connect.socket(), why));
       }
     });
   }
@@ -225,10 +233,16 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
         return true;
       }
       Throwable cause = Futures.unwrap(error);
+      metrics.handlerFailed(event);
       context.failed(event.kind() + " handler", cause instanceof TimeoutException
           ? new TimeoutException("did not end within the handler timeout " + handlerTimeout) : cause);
       return false;
     });
+  }
+
+  /** Runs {@code line}, a log line about the connection of {@code event}, inside the connection's scope. */
+  private void inScope(SocketEvent event, Runnable line) {
+    ScopedHandler.log(scope, event.socket(), event.connectionId(), line);
   }
 
   /** Shuts down the handler executor if the app made it, waiting briefly for running handlers. */
@@ -275,6 +289,8 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     private Duration sendTimeout = BoundedSender.DEFAULT_SEND_TIMEOUT;
     private long maxBytesInFlight = SendBudget.DEFAULT_MAX_BYTES_IN_FLIGHT;
     private SocketUrls urls;
+    private SocketMetrics metrics = SocketMetrics.NONE;
+    private ConnectionScope scope = ConnectionScope.NONE;
 
     private Builder(ConnectionRegistry registry, MessageSender sender) {
       this.registry = requireNonNull(registry, "registry");
@@ -376,6 +392,25 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     /** Sends outstanding at once during a broadcast (default 256). */
     public Builder maxSendsInFlight(int max) {
       this.maxSendsInFlight = max;
+      return this;
+    }
+
+    /**
+     * Where the app reports what happens to its sockets: events answered, handlers failed, sends
+     * and broadcasts (default {@link SocketMetrics#NONE}).
+     */
+    public Builder metrics(SocketMetrics metrics) {
+      this.metrics = requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /**
+     * The scope each handler call, error hook call and log line of the app about a connection runs
+     * in (default {@link ConnectionScope#NONE}); e.g. one that puts the connection's id in the
+     * logging context.
+     */
+    public Builder connectionScope(ConnectionScope scope) {
+      this.scope = requireNonNull(scope, "scope");
       return this;
     }
 

@@ -13,6 +13,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -30,7 +32,7 @@ import java.util.function.Function;
  *   <tr><td>{@value #CONNECTIONS_OPEN}</td><td>gauge</td><td>socket</td><td>connects this instance accepted
  *       minus disconnects it handled (see below)</td></tr>
  *   <tr><td>{@value #EVENTS}</td><td>counter</td><td>socket, type (connect, disconnect, message), outcome
- *       (accepted, rejected)</td><td>events answered; only a connect can be rejected</td></tr>
+ *       (accepted, rejected)</td><td>events answered; only a connect is ever rejected</td></tr>
  *   <tr><td>{@value #HANDLER_FAILURES}</td><td>counter</td><td>socket, type</td><td>handler calls that
  *       threw, failed their work or timed out</td></tr>
  *   <tr><td>{@value #SENDS}</td><td>counter</td><td>socket, outcome (delivered, gone, failed)</td><td>sends to
@@ -67,16 +69,32 @@ public final class MicrometerSocketMetrics implements SocketMetrics {
   private final ConcurrentMap<SocketName, SocketMeters> sockets = new ConcurrentHashMap<>();
   private final Function<SocketName, SocketMeters> newMeters = SocketMeters::new;
 
-  /** Records into {@code registry}. */
+  /** Records into {@code registry}; a socket's meters appear with its first event. */
   public MicrometerSocketMetrics(MeterRegistry registry) {
+    this(registry, List.of());
+  }
+
+  /**
+   * Records into {@code registry}, with the meters of {@code sockets} (the app's) made at once, so
+   * they read zero before the first event rather than being absent.
+   */
+  public MicrometerSocketMetrics(MeterRegistry registry, Collection<SocketName> sockets) {
     this.registry = requireNonNull(registry, "registry");
+    requireNonNull(sockets, "sockets").forEach(this::meters);
   }
 
   @Override
   public void eventAnswered(SocketEvent event, boolean accepted) {
     SocketMeters meters = meters(event.socket());
     int type = type(event);
-    (accepted ? meters.accepted : meters.rejected)[type].increment();
+    if (accepted) {
+      meters.accepted[type].increment();
+    } else if (type == 0) {
+      meters.rejectedConnects.increment();
+    } else {
+      // the app answers every disconnect and message plainly; another caller may not
+      meters.event(event.socket().value(), TYPES[type], "rejected").increment();
+    }
     if (accepted && type == 0) {
       meters.open.incrementAndGet();
     } else if (type == 1) {
@@ -118,7 +136,7 @@ public final class MicrometerSocketMetrics implements SocketMetrics {
   private final class SocketMeters {
     final AtomicLong open = new AtomicLong();
     final Counter[] accepted = new Counter[TYPES.length];
-    final Counter[] rejected = new Counter[TYPES.length];
+    final Counter rejectedConnects;
     final Counter[] handlerFailures = new Counter[TYPES.length];
     final Counter delivered;
     final Counter gone;
@@ -136,12 +154,12 @@ public final class MicrometerSocketMetrics implements SocketMetrics {
           .register(registry);
       for (int i = 0; i < TYPES.length; i++) {
         accepted[i] = event(name, TYPES[i], "accepted");
-        rejected[i] = event(name, TYPES[i], "rejected");
         handlerFailures[i] = Counter.builder(HANDLER_FAILURES)
             .description("handler calls that threw, failed their work or timed out")
             .tags("socket", name, "type", TYPES[i])
             .register(registry);
       }
+      rejectedConnects = event(name, "connect", "rejected");
       delivered = send(name, "delivered");
       gone = send(name, "gone");
       failed = send(name, "failed");

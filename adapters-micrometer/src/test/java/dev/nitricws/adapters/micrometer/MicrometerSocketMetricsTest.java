@@ -84,6 +84,15 @@ class MicrometerSocketMetricsTest {
         .timer().count()).isEqualTo(1);
   }
 
+  @Test
+  void theMetersOfTheSocketsNamedAtTheStartReadZeroBeforeTheFirstEvent() {
+    new MicrometerSocketMetrics(meters, List.of(CHAT));
+
+    assertThat(gauge(MicrometerSocketMetrics.CONNECTIONS_OPEN)).isZero();
+    assertThat(events("connect", "accepted")).isZero();
+    assertThat(sends("gone")).isZero();
+  }
+
   private WebsocketApp app(ConnectionRegistry registry, MessageSender sender) {
     return WebsocketApp.builder(registry, sender)
         .metrics(new MicrometerSocketMetrics(meters))

@@ -21,40 +21,46 @@ final class ScopedHandler implements SocketHandler {
 
   @Override
   public void onConnect(ConnectContext context) throws Exception {
-    try (ConnectionScope.Opened ignored = open(context)) {
-      handler.onConnect(context);
-    }
+    inScope(scope, context.socket().name(), context.connectionId(), () -> handler.onConnect(context));
   }
 
   @Override
   public void onDisconnect(DisconnectContext context) throws Exception {
-    try (ConnectionScope.Opened ignored = open(context)) {
-      handler.onDisconnect(context);
-    }
+    inScope(scope, context.socket().name(), context.connectionId(), () -> handler.onDisconnect(context));
   }
 
   @Override
   public void onMessage(MessageContext context) throws Exception {
-    try (ConnectionScope.Opened ignored = open(context)) {
-      handler.onMessage(context);
-    }
+    inScope(scope, context.socket().name(), context.connectionId(), () -> handler.onMessage(context));
   }
 
   @Override
   public void onError(SocketError error) {
-    try (ConnectionScope.Opened ignored = scope.open(error.socket(), error.connectionId())) {
-      handler.onError(error);
-    }
+    log(scope, error.socket(), error.connectionId(), () -> handler.onError(error));
   }
 
-  private ConnectionScope.Opened open(SocketContext context) {
-    return scope.open(context.socket().name(), context.connectionId());
-  }
-
-  /** Runs {@code line} (a log line about one connection) inside the connection's scope. */
+  /** Runs {@code line} (a log line about one connection, or the error hook) inside the connection's scope. */
   static void log(ConnectionScope scope, SocketName socket, ConnectionId id, Runnable line) {
-    try (ConnectionScope.Opened ignored = scope.open(socket, id)) {
+    ConnectionScope.Opened opened = scope.open(socket, id);
+    try {
       line.run();
+    } finally {
+      opened.close();
     }
+  }
+
+  private static void inScope(ConnectionScope scope, SocketName socket, ConnectionId id, Call call) throws Exception {
+    ConnectionScope.Opened opened = scope.open(socket, id);
+    try {
+      call.run();
+    } finally {
+      opened.close();
+    }
+  }
+
+  /** One handler call. */
+  @FunctionalInterface
+  private interface Call {
+    void run() throws Exception;
   }
 }

@@ -9,14 +9,17 @@ import dev.nitricws.adapters.nitric.NitricRuntimeClient;
 import dev.nitricws.adapters.nitric.NitricSettings;
 import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.domain.MessageSender;
+import dev.nitricws.domain.SocketMetrics;
+import dev.nitricws.ports.ConnectionScope;
 import dev.nitricws.ports.SocketHandler;
 import dev.nitricws.ports.WebsocketApp;
 import java.time.Clock;
 
 /**
  * What every configuration has: the settings, the clock, the gateway's scope (for stores several
- * gateways share), the client of the Nitric runtime with its sender, and the websocket app over
- * whichever registry the store module binds.
+ * gateways share), the client of the Nitric runtime with its sender, the connection's place in the
+ * logging context (MDC), and the websocket app over whichever registry the store module binds, with
+ * the metrics the metrics module binds.
  */
 final class CoreModule extends AbstractModule {
 
@@ -36,6 +39,7 @@ final class CoreModule extends AbstractModule {
     bind(Lifecycle.class).toInstance(lifecycle);
     bind(GatewayScope.class).toInstance(scope);
     bind(Clock.class).toInstance(Clock.systemUTC());
+    bind(ConnectionScope.class).to(MdcConnectionScope.class);
   }
 
   @Provides
@@ -57,8 +61,8 @@ final class CoreModule extends AbstractModule {
 
   @Provides
   @Singleton
-  WebsocketApp websocketApp(ConnectionRegistry registry, MessageSender sender, SocketHandler handler,
-      AppSettings settings, Clock clock, Lifecycle lifecycle) {
+  WebsocketApp websocketApp(@Measured ConnectionRegistry registry, MessageSender sender, SocketHandler handler,
+      AppSettings settings, Clock clock, Lifecycle lifecycle, SocketMetrics metrics, ConnectionScope scope) {
     // with --auth-secret every connect is authenticated before the handler sees it
     SocketHandler served = settings.authentication()
         .map(tokens -> SocketHandler.authenticated(tokens, handler))
@@ -69,6 +73,8 @@ final class CoreModule extends AbstractModule {
         .maxConnectionLife(settings.maxConnectionLife())
         .handlerTimeout(settings.handlerTimeout())
         .sendTimeout(settings.sendTimeout())
+        .metrics(metrics)
+        .connectionScope(scope)
         .build();
     return lifecycle.closeOnStop("websocket app", app);
   }

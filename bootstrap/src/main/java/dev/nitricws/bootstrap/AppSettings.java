@@ -34,6 +34,7 @@ import java.util.Optional;
  * @param sendTimeout how long one send or close may take before it counts as failed
  * @param authentication connect-time authentication with signed tokens; empty: none
  * @param runtimeCredentials the token and TLS of the channel to a remote runtime
+ * @param metricsPort the port of the {@code /metrics} and {@code /health} endpoint; 0: none
  */
 public record AppSettings(
     StoreKind store,
@@ -49,7 +50,8 @@ public record AppSettings(
     Duration handlerTimeout,
     Duration sendTimeout,
     Optional<HmacTokens> authentication,
-    RuntimeCredentials runtimeCredentials) {
+    RuntimeCredentials runtimeCredentials,
+    int metricsPort) {
 
   public AppSettings {
     requireNonNull(store, "store");
@@ -70,6 +72,7 @@ public record AppSettings(
     }
     port("local gRPC port", localGrpcPort);
     port("local websocket port", localWebsocketPort);
+    port("--metrics-port", metricsPort);
     if (!java.util.Set.of("run", "build", "cloud").contains(nitricEnvironment)) {
       throw new IllegalArgumentException("NITRIC_ENVIRONMENT must be run, build or cloud, got '" + nitricEnvironment + "'");
     }
@@ -97,6 +100,14 @@ public record AppSettings(
     PositiveDuration.require("--send-timeout", sendTimeout);
   }
 
+  /**
+   * Whether the metrics and health endpoint is served: a port was given, and this is not the Nitric
+   * CLI's collection (where the app exits at once).
+   */
+  public boolean metricsServed() {
+    return metricsPort != 0 && !collecting();
+  }
+
   /** Whether the local runtime is started in-process (no SERVICE_ADDRESS given). */
   public boolean embedded() {
     return serviceAddress.isEmpty();
@@ -119,7 +130,7 @@ public record AppSettings(
   public AppSettings withServiceAddress(String address) {
     return new AppSettings(store, socket, Optional.of(address), nitricEnvironment, localGrpcPort, localWebsocketPort,
         kvStore, redis, postgres, maxConnectionLife, handlerTimeout, sendTimeout, authentication,
-        runtimeCredentials);
+        runtimeCredentials, metricsPort);
   }
 
   @Override
@@ -128,7 +139,8 @@ public record AppSettings(
         + ", environment=" + nitricEnvironment + ", kvStore=" + kvStore
         + redis.map(config -> ", " + config).orElse("") + postgres.map(config -> ", " + config).orElse("")
         + ", maxConnectionLife=" + maxConnectionLife + ", handlerTimeout=" + handlerTimeout + ", sendTimeout=" + sendTimeout
-        + ", authentication=" + (authentication.isPresent() ? "hmac" : "off") + ", runtime=" + runtimeCredentials + "]";
+        + ", authentication=" + (authentication.isPresent() ? "hmac" : "off") + ", runtime=" + runtimeCredentials
+        + ", metricsPort=" + (metricsPort == 0 ? "off" : Integer.toString(metricsPort)) + "]";
   }
 
   private static void port(String what, int port) {

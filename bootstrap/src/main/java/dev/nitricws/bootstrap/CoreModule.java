@@ -12,15 +12,17 @@ import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.domain.MessageSender;
 import dev.nitricws.json.JacksonJsonMapper;
 import dev.nitricws.ports.JsonMapper;
+import dev.nitricws.domain.SocketMetrics;
+import dev.nitricws.ports.ConnectionScope;
 import dev.nitricws.ports.SocketHandler;
 import dev.nitricws.ports.WebsocketApp;
 import java.time.Clock;
 
 /**
  * What every configuration has: the settings, the clock, the gateway's scope (for stores several
- * gateways share), the client of the Nitric runtime with its sender, the app's {@link JsonMapper}
- * (a {@link JacksonJsonMapper} unless the handler's module sets another through {@link
- * OptionalBinder}), and the websocket app over whichever registry the store module binds.
+ * gateways share), the client of the Nitric runtime with its sender, the connection's place in the
+ * logging context (MDC), and the websocket app over whichever registry the store module binds, with
+ * the metrics the metrics module binds.
  */
 final class CoreModule extends AbstractModule {
 
@@ -42,6 +44,7 @@ final class CoreModule extends AbstractModule {
     bind(Clock.class).toInstance(Clock.systemUTC());
     // a handler's module replaces it with OptionalBinder.newOptionalBinder(binder(), JsonMapper.class).setBinding()
     OptionalBinder.newOptionalBinder(binder(), JsonMapper.class).setDefault().to(JacksonJsonMapper.class).in(Singleton.class);
+    bind(ConnectionScope.class).to(MdcConnectionScope.class);
   }
 
   @Provides
@@ -63,8 +66,9 @@ final class CoreModule extends AbstractModule {
 
   @Provides
   @Singleton
-  WebsocketApp websocketApp(ConnectionRegistry registry, MessageSender sender, SocketHandler handler,
-      JsonMapper json, AppSettings settings, Clock clock, Lifecycle lifecycle) {
+  WebsocketApp websocketApp(@Measured ConnectionRegistry registry, MessageSender sender, SocketHandler handler,
+      JsonMapper json, AppSettings settings, Clock clock, Lifecycle lifecycle, SocketMetrics metrics,
+      ConnectionScope scope) {
     // with --auth-secret every connect is authenticated before the handler sees it
     SocketHandler served = settings.authentication()
         .map(tokens -> SocketHandler.authenticated(tokens, handler))
@@ -76,6 +80,8 @@ final class CoreModule extends AbstractModule {
         .maxConnectionLife(settings.maxConnectionLife())
         .handlerTimeout(settings.handlerTimeout())
         .sendTimeout(settings.sendTimeout())
+        .metrics(metrics)
+        .connectionScope(scope)
         .build();
     return lifecycle.closeOnStop("websocket app", app);
   }

@@ -149,6 +149,11 @@ public final class NitricWsMain implements Callable<Integer> {
       description = "PEM file of the certificates to trust for --runtime-tls instead of the system's (NITRICWS_RUNTIME_CA).")
   String runtimeCa;
 
+  @Option(names = "--metrics-port", defaultValue = "${env:NITRICWS_METRICS_PORT:-0}",
+      description = "Serve the metrics for Prometheus at http://<host>:<port>/metrics and a health check at /health "
+          + "on this port, on every interface; 0 serves none (NITRICWS_METRICS_PORT). Default: ${DEFAULT-VALUE}.")
+  int metricsPort;
+
   @Spec
   CommandSpec spec;
 
@@ -194,7 +199,8 @@ public final class NitricWsMain implements Callable<Integer> {
         duration("--handler-timeout", handlerTimeout),
         duration("--send-timeout", sendTimeout),
         tokens(),
-        runtimeCredentials());
+        runtimeCredentials(),
+        metricsPort);
   }
 
   /** The Redis flags on the adapter's config builder, each value checked by the adapter's rule. */

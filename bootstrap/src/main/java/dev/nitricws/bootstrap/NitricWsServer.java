@@ -11,6 +11,7 @@ import dev.nitricws.domain.SocketName;
 import dev.nitricws.ports.ScopedConnectionRegistry;
 import dev.nitricws.ports.WebsocketApp;
 import dev.nitricws.runtime.LocalRuntime;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,16 +36,18 @@ public final class NitricWsServer implements AutoCloseable {
   private final NitricRuntimeClient nitric;
   private final WebsocketApp app;
   private final SocketName storedSocket;
+  private final MetricsEndpoint metrics;
   private boolean closed;
 
   private NitricWsServer(AppSettings settings, LocalRuntime localRuntime, Lifecycle lifecycle, NitricRuntimeClient nitric,
-      WebsocketApp app, SocketName storedSocket) {
+      WebsocketApp app, SocketName storedSocket, MetricsEndpoint metrics) {
     this.settings = settings;
     this.localRuntime = localRuntime;
     this.lifecycle = lifecycle;
     this.nitric = nitric;
     this.app = app;
     this.storedSocket = storedSocket;
+    this.metrics = metrics;
   }
 
   /** Starts the chat example with {@code settings}. */
@@ -80,6 +83,7 @@ public final class NitricWsServer implements AutoCloseable {
       Injector injector = Guice.createInjector(
           new CoreModule(effective, lifecycle, scope),
           effective.collecting() ? StoreModules.forCollection(effective.store()) : StoreModules.forKind(effective.store()),
+          MetricsModules.forSettings(effective),
           handlerModule);
       nitric = injector.getInstance(NitricRuntimeClient.class);
       WebsocketApp app = injector.getInstance(WebsocketApp.class);
@@ -88,7 +92,9 @@ public final class NitricWsServer implements AutoCloseable {
       if (!effective.collecting() && effective.store().sharedAcrossGateways()) {
         stored = keepApart(effective, app, scope);
       }
-      return new NitricWsServer(effective, local, lifecycle, nitric, app, stored);
+      MetricsEndpoint metrics = injector.getInstance(MetricsEndpoint.class);
+      metrics.start();
+      return new NitricWsServer(effective, local, lifecycle, nitric, app, stored, metrics);
     } catch (ExecutionException | TimeoutException | InterruptedException | RuntimeException e) {
       scope.fail(e);
       closeQuietly(nitric);
@@ -156,6 +162,11 @@ public final class NitricWsServer implements AutoCloseable {
     return localRuntime.websocketPort(settings.socket().value());
   }
 
+  /** The port of the metrics and health endpoint ({@code --metrics-port}); empty when none is served. */
+  public OptionalInt metricsPort() {
+    return metrics.port();
+  }
+
   /** The in-process runtime, if this server started one. */
   public java.util.Optional<LocalRuntime> localRuntime() {
     return java.util.Optional.ofNullable(localRuntime);
@@ -168,15 +179,19 @@ public final class NitricWsServer implements AutoCloseable {
           + (settings.store() == StoreKind.NITRIC ? " and key-value store '" + settings.kvStore() + "'" : "")
           + " and registered its handlers with the Nitric CLI at " + settings.serviceAddress().orElseThrow();
     }
+    String metricsLine = metrics.port().isPresent()
+        ? "  Metrics for Prometheus: http://127.0.0.1:" + metrics.port().getAsInt() + "/metrics (health: /health)\n" : "";
     if (localRuntime == null) {
       return "nitric-ws serves socket '" + settings.socket() + "' (store: " + settings.store().flag()
-          + ") on the Nitric runtime at " + settings.serviceAddress().orElseThrow();
+          + ") on the Nitric runtime at " + settings.serviceAddress().orElseThrow()
+          + (metricsLine.isEmpty() ? "" : "\n" + metricsLine.stripTrailing());
     }
     int port = websocketPort();
     return "nitric-ws chat is running (store: " + settings.store().flag() + ").\n"
         + "  Open http://127.0.0.1:" + port + "/ in a browser,\n"
         + "  or connect any websocket client to ws://127.0.0.1:" + port + "/\n"
         + "  Nitric runtime (SERVICE_ADDRESS for more app instances): " + settings.serviceAddress().orElseThrow() + "\n"
+        + metricsLine
         + "  Ctrl-C stops it.";
   }
 

@@ -20,12 +20,16 @@ class ArchitectureTest {
 
   private static final String[] ADAPTERS = {
     "dev.nitricws.adapters.nitric..", "dev.nitricws.adapters.redis..", "dev.nitricws.adapters.postgres..",
-    "dev.nitricws.adapters.memory.."
+    "dev.nitricws.adapters.memory..", "dev.nitricws.adapters.micrometer.."
   };
 
-  /** The adapters of the ConnectionRegistry port; the Nitric adapter also feeds the app its events, so sees ports. */
-  private static final String[] STORE_ADAPTERS = {
-    "dev.nitricws.adapters.redis..", "dev.nitricws.adapters.postgres..", "dev.nitricws.adapters.memory.."
+  /**
+   * The adapters of the domain's outbound ports alone: the stores, and metrics. The Nitric adapter
+   * also feeds the app its events, so sees ports.
+   */
+  private static final String[] OUTBOUND_ADAPTERS = {
+    "dev.nitricws.adapters.redis..", "dev.nitricws.adapters.postgres..", "dev.nitricws.adapters.memory..",
+    "dev.nitricws.adapters.micrometer.."
   };
 
   /** The domain is pure Java: nothing outside java.* and itself. */
@@ -55,10 +59,10 @@ class ArchitectureTest {
       .should().dependOnClassesThat().resideInAnyPackage("dev.nitricws.domain..", "dev.nitricws.ports..", "dev.nitricws.adapters..")
       .as("local-runtime does not import the domain, ports or adapters");
 
-  /** A store implements an outbound port of the domain: it sees the domain, not the application layer. */
-  static final ArchRule STORES_SEE_THE_DOMAIN_NOT_THE_APP = noClasses().that().resideInAnyPackage(STORE_ADAPTERS)
+  /** A store or metrics adapter implements an outbound port of the domain: it sees the domain, not the application layer. */
+  static final ArchRule STORES_SEE_THE_DOMAIN_NOT_THE_APP = noClasses().that().resideInAnyPackage(OUTBOUND_ADAPTERS)
       .should().dependOnClassesThat().resideInAnyPackage("dev.nitricws.ports..", "dev.nitricws.bootstrap..")
-      .as("store adapters depend on the domain, not on ports or bootstrap");
+      .as("store and metrics adapters depend on the domain, not on ports or bootstrap");
 
   /** {@code adapter} imports no other adapter, nor bootstrap. */
   static ArchRule adapterIsolation(String adapter) {
@@ -85,6 +89,7 @@ class ArchitectureTest {
     assertThat(production.containPackage("dev.nitricws.ports")).isTrue();
     assertThat(production.containPackage("dev.nitricws.adapters.memory")).isTrue();
     assertThat(production.containPackage("dev.nitricws.json")).isTrue();
+    assertThat(production.containPackage("dev.nitricws.adapters.micrometer")).isTrue();
   }
 
   @Test

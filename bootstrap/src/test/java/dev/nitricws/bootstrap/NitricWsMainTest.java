@@ -69,7 +69,21 @@ class NitricWsMainTest {
     return new AppSettings(store, dev.nitricws.domain.SocketName.of("chat"), address, environment, 0, 4000,
         "connections", java.util.Optional.empty(), java.util.Optional.empty(),
         Duration.ofHours(2), Duration.ofSeconds(10), Duration.ofSeconds(10), java.util.Optional.empty(),
-        dev.nitricws.adapters.nitric.RuntimeCredentials.none());
+        dev.nitricws.adapters.nitric.RuntimeCredentials.none(), 0);
+  }
+
+  @Test
+  void metricsAreServedOnlyWhenAPortIsGivenAndNotUnderTheCliCollection() {
+    assertThat(NitricWsMain.parse("--store=memory").metricsServed()).isFalse();
+    AppSettings served = NitricWsMain.parse("--store=memory", "--metrics-port=9090");
+    assertThat(served.metricsServed()).isTrue();
+    assertThat(served.metricsPort()).isEqualTo(9090);
+    assertThat(served.toString()).contains("metricsPort=9090");
+    assertThat(NitricWsMain.parse("--store=memory", "--metrics-port=0").metricsServed()).isFalse();
+    assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--metrics-port=70000"))
+        .hasMessage("--metrics-port must be between 0 and 65535, got 70000");
+    assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--metrics-port=prometheus"))
+        .hasMessageContaining("--metrics-port").hasMessageContaining("prometheus");
   }
 
   @Test

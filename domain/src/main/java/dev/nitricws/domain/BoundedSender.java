@@ -27,9 +27,20 @@ public final class BoundedSender {
   private final SendBudget budget;
   private final Duration sendTimeout;
   private final long timeoutNanos;
+  private final SocketMetrics metrics;
 
   /** Sends through {@code sender} within {@code budget}, each ended after {@code sendTimeout}. */
   public BoundedSender(MessageSender sender, ConnectionPruner pruner, SendBudget budget, Duration sendTimeout) {
+    this(sender, pruner, budget, sendTimeout, SocketMetrics.NONE);
+  }
+
+  /**
+   * Sends through {@code sender} within {@code budget}, each ended after {@code sendTimeout}; the
+   * outcome of every send, and every broadcast through it, goes to {@code metrics}.
+   */
+  public BoundedSender(MessageSender sender, ConnectionPruner pruner, SendBudget budget, Duration sendTimeout,
+      SocketMetrics metrics) {
+    this.metrics = requireNonNull(metrics, "metrics");
     this.sender = requireNonNull(sender, "sender");
     this.pruner = requireNonNull(pruner, "pruner");
     this.budget = requireNonNull(budget, "budget");
@@ -45,6 +56,11 @@ public final class BoundedSender {
   /** The longest a send may take before it counts as failed. */
   public Duration sendTimeout() {
     return sendTimeout;
+  }
+
+  /** Where the outcomes of sends and broadcasts are reported. */
+  public SocketMetrics metrics() {
+    return metrics;
   }
 
   /** A new flow for {@link #send(SocketName, ConnectionId, byte[], Object)}: one per broadcast. */
@@ -63,7 +79,13 @@ public final class BoundedSender {
    */
   public CompletionStage<SendOutcome> send(SocketName socket, ConnectionId id, byte[] frozen, Object flow) {
     requireNonNull(frozen, "frozen");
-    return bounded(socket, id, frozen.length, flow, () -> sender.send(socket, id, frozen));
+    CompletionStage<SendOutcome> sent = bounded(socket, id, frozen.length, flow, () -> sender.send(socket, id, frozen));
+    // no stage more per send when nothing is recorded
+    return metrics == SocketMetrics.NONE ? sent : sent.whenComplete((outcome, error) -> {
+      if (outcome != null) {
+        metrics.sent(socket, outcome);
+      }
+    });
   }
 
   /** Closes one connection from the server side. */

@@ -2,7 +2,9 @@ package dev.nitricws.domain;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,6 +29,7 @@ public final class Broadcaster {
   private final BoundedSender sender;
   private final int pageSize;
   private final int maxInFlight;
+  private final SocketMetrics metrics;
 
   /**
    * A broadcaster reading {@code pageSize} ids at a time from {@code registry}, with at most
@@ -35,6 +38,7 @@ public final class Broadcaster {
   public Broadcaster(ConnectionRegistry registry, BoundedSender sender, int pageSize, int maxInFlight) {
     this.registry = requireNonNull(registry, "registry");
     this.sender = requireNonNull(sender, "sender");
+    this.metrics = sender.metrics();
     Pages.checkPageSize(pageSize);
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be at least 1, got " + maxInFlight);
@@ -69,6 +73,7 @@ public final class Broadcaster {
     requireNonNull(audience, "audience");
     requireNonNull(frozen, "frozen");
     Run run = new Run(socket, frozen, except);
+    long started = System.nanoTime();
     return audience.scan(pageSize, run::page)
         .handle((count, scanError) -> scanError)
         .thenCompose(scanError -> run.finish().thenApply(report -> {
@@ -78,7 +83,8 @@ public final class Broadcaster {
                 : new ConnectionStoreException("broadcast to " + socket + " stopped: scan failed", cause);
           }
           return report;
-        }));
+        })).whenComplete((report, error) ->
+            metrics.broadcastEnded(socket, Duration.ofNanos(System.nanoTime() - started), Optional.ofNullable(report)));
   }
 
   /**

@@ -18,6 +18,7 @@ import dev.nitricws.domain.PositiveDuration;
 import dev.nitricws.domain.SendBudget;
 import dev.nitricws.domain.Shutdown;
 import dev.nitricws.domain.SocketEvent;
+import dev.nitricws.domain.SocketMetrics;
 import dev.nitricws.domain.SocketName;
 import dev.nitricws.domain.SocketUrls;
 import java.lang.System.Logger.Level;
@@ -67,6 +68,8 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
   private final KeyedSequencer<Key> sequencer = new KeyedSequencer<>();
   private final ConnectionRegistry registry;
   private final AttributeCache<Key> attributes;
+  private final SocketMetrics metrics;
+  private final ConnectionScope scope;
 
   private WebsocketApp(Builder b) {
     this.tracker = new ConnectionTracker(b.registry, b.clock, b.maxConnectionLife);
@@ -76,12 +79,15 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     this.registry = b.registry;
     this.attributes = new AttributeCache<>(b.attributeCacheSize);
     ConnectionGroups groups = b.groups != null ? b.groups : b.registry instanceof ConnectionGroups g ? g : null;
+    this.metrics = b.metrics;
+    this.scope = b.scope;
     BoundedSender sender = new BoundedSender(b.sender, new ConnectionPruner(b.registry),
-        new SendBudget(b.maxBytesInFlight), b.sendTimeout);
+        new SendBudget(b.maxBytesInFlight), b.sendTimeout, b.metrics);
     Broadcaster broadcaster = new Broadcaster(b.registry, sender, b.broadcastPageSize, b.maxSendsInFlight);
     Map<SocketName, Served> map = new LinkedHashMap<>();
     b.handlers.forEach((name, handler) ->
-        map.put(name, new Served(new Websocket(name, b.registry, groups, sender, broadcaster, b.urls, b.json), handler)));
+        map.put(name, new Served(new Websocket(name, b.registry, groups, sender, broadcaster, b.urls, b.json),
+            ScopedHandler.of(b.scope, handler))));
     this.sockets = Collections.unmodifiableMap(map);
   }
 
@@ -114,16 +120,16 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     requireNonNull(event, "event");
     Served served = sockets.get(event.socket());
     if (served == null) {
-      LOG.log(Level.WARNING, "{0}: this app does not serve that socket", event.describe());
+      inScope(event, () -> LOG.log(Level.WARNING, "{0}: this app does not serve that socket", event.describe()));
       return CompletableFuture.completedFuture(
           event instanceof SocketEvent.Connect ? EventAnswer.FAILED : EventAnswer.ACCEPT);
     }
     Key key = new Key(event.socket(), event.connectionId());
     return sequencer.submit(key, () -> dispatch(served, event, key))
         .exceptionally(error -> {
-          LOG.log(Level.ERROR, event.describe() + " failed: " + LogText.escape(error), error);
+          inScope(event, () -> LOG.log(Level.ERROR, event.describe() + " failed: " + LogText.escape(error), error));
           return event instanceof SocketEvent.Connect ? EventAnswer.FAILED : EventAnswer.ACCEPT;
-        });
+        }).whenComplete((answer, error) -> metrics.eventAnswered(event, answer != null && !answer.rejects()));
   }
 
   private CompletionStage<EventAnswer> dispatch(Served served, SocketEvent event, Key key) {
@@ -136,8 +142,8 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
         }
         if (context.rejection().isPresent()) {
           EventAnswer.Reject reject = context.rejection().orElseThrow();
-          LOG.log(Level.DEBUG, "connection {0} on {1} rejected with {2}: {3}", connect.connectionId(), connect.socket(),
-              reject.status(), LogText.escape(reject.reason()));
+          inScope(connect, () -> LOG.log(Level.DEBUG, "connection {0} on {1} rejected with {2}: {3}",
+              connect.connectionId(), connect.socket(), reject.status(), LogText.escape(reject.reason())));
           return CompletableFuture.<EventAnswer>completedFuture(reject);
         }
         return register(served, connect, context, deadline);
@@ -153,8 +159,8 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
         return tracker.disconnected(disconnect)
             .handle((removed, error) -> {
               if (error != null) {
-                LOG.log(Level.WARNING, "could not unregister " + disconnect.connectionId() + " on " + disconnect.socket()
-                    + "; the entry will expire: " + LogText.escape(error), error);
+                inScope(disconnect, () -> LOG.log(Level.WARNING, "could not unregister " + disconnect.connectionId()
+                    + " on " + disconnect.socket() + "; the entry will expire: " + LogText.escape(error), error));
               }
               return null;
             })
@@ -229,8 +235,9 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     return answer.orTimeout(left, TimeUnit.NANOSECONDS).exceptionally(error -> {
       Throwable cause = Futures.unwrap(error);
       if (cause instanceof TimeoutException) {
-        LOG.log(Level.WARNING, "connection {0} on {1} rejected: the store did not register it within {2}",
-            connect.connectionId(), connect.socket(), handlerTimeout);
+        inScope(connect, () -> LOG.log(Level.WARNING,
+            "connection {0} on {1} rejected: the store did not register it within {2}",
+            connect.connectionId(), connect.socket(), handlerTimeout));
         return EventAnswer.FAILED;
       }
       throw error instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(cause);
@@ -256,10 +263,11 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
   private void undo(SocketEvent.Connect connect, String why) {
     tracker.disconnected(new SocketEvent.Disconnect(connect.socket(), connect.connectionId())).whenComplete((removed, error) -> {
       if (error != null) {
-        LOG.log(Level.WARNING, "could not remove connection {0} on {1} ({2}); its entry will expire",
-            connect.connectionId(), connect.socket(), why);
+        inScope(connect, () -> LOG.log(Level.WARNING, "could not remove connection {0} on {1} ({2}); its entry will expire",
+            connect.connectionId(), connect.socket(), why));
       } else if (Boolean.TRUE.equals(removed)) {
-        LOG.log(Level.DEBUG, "removed connection {0} on {1}: {2}", connect.connectionId(), connect.socket(), why);
+        inScope(connect, () -> LOG.log(Level.DEBUG, "removed connection {0} on {1}: {2}", connect.connectionId(),
+            connect.socket(), why));
       }
     });
   }
@@ -296,10 +304,16 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
         return true;
       }
       Throwable cause = Futures.unwrap(error);
+      metrics.handlerFailed(event);
       context.failed(event.kind() + " handler", cause instanceof TimeoutException
           ? new TimeoutException("did not end within the handler timeout " + handlerTimeout) : cause);
       return false;
     });
+  }
+
+  /** Runs {@code line}, a log line about the connection of {@code event}, inside the connection's scope. */
+  private void inScope(SocketEvent event, Runnable line) {
+    ScopedHandler.log(scope, event.socket(), event.connectionId(), line);
   }
 
   /** Shuts down the handler executor if the app made it, waiting briefly for running handlers. */
@@ -349,6 +363,8 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     private ConnectionGroups groups;
     private int attributeCacheSize = DEFAULT_ATTRIBUTE_CACHE_SIZE;
     private JsonMapper json;
+    private SocketMetrics metrics = SocketMetrics.NONE;
+    private ConnectionScope scope = ConnectionScope.NONE;
 
     private Builder(ConnectionRegistry registry, MessageSender sender) {
       this.registry = requireNonNull(registry, "registry");
@@ -484,6 +500,25 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     /** Sends outstanding at once during a broadcast (default 256). */
     public Builder maxSendsInFlight(int max) {
       this.maxSendsInFlight = max;
+      return this;
+    }
+
+    /**
+     * Where the app reports what happens to its sockets: events answered, handlers failed, sends
+     * and broadcasts (default {@link SocketMetrics#NONE}).
+     */
+    public Builder metrics(SocketMetrics metrics) {
+      this.metrics = requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /**
+     * The scope each handler call, error hook call and log line of the app about a connection runs
+     * in (default {@link ConnectionScope#NONE}); e.g. one that puts the connection's id in the
+     * logging context.
+     */
+    public Builder connectionScope(ConnectionScope scope) {
+      this.scope = requireNonNull(scope, "scope");
       return this;
     }
 

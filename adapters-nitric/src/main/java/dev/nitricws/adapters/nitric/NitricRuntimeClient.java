@@ -145,6 +145,16 @@ public final class NitricRuntimeClient implements AutoCloseable {
     return declare(events.sockets()).thenCompose(v -> source.start());
   }
 
+  /**
+   * Whether the app is served right now (a health check): {@link #serve} was called at run time,
+   * the client is open, and every handler stream of every event source is registered with the
+   * runtime. False before {@code serve}, while a stream is being opened again after the runtime
+   * ended it, under the Nitric CLI's collection, and after {@link #close()}.
+   */
+  public synchronized boolean isServing() {
+    return !closed && !sources.isEmpty() && sources.stream().allMatch(NitricEventSource::isRegistered);
+  }
+
   /** Stops the event sources (newest first), then shuts the channel down. Idempotent. */
   @Override
   public void close() {

@@ -52,8 +52,10 @@ class NitricRuntimeClientTest {
     NitricRuntimeClient nitric = connect("run");
     WebsocketApp app = chatApp(nitric);
     try {
+      assertThat(nitric.isServing()).as("not before serve").isFalse();
       assertThat(nitric.serve(app).toCompletableFuture()).succeedsWithin(WAIT);
 
+      assertThat(nitric.isServing()).isTrue();
       assertThat(resources.requests).extracting(r -> r.getId().getType() + ":" + r.getId().getName())
           .containsExactly("Websocket:chat", "Policy:", "KeyValueStore:connections", "Policy:");
       assertThat(resources.requests.get(2).getId().getType()).isEqualTo(ResourceType.KeyValueStore);
@@ -69,6 +71,7 @@ class NitricRuntimeClientTest {
     assertThat(events.halfClosedByClient).extracting(FakeEventRuntime.Key::type)
         .containsExactlyInAnyOrder(WebsocketEventType.Connect, WebsocketEventType.Disconnect, WebsocketEventType.Message);
     assertThat(((ManagedChannel) nitric.channel()).isTerminated()).isTrue();
+    assertThat(nitric.isServing()).as("not after close").isFalse();
     assertThatThrownBy(() -> nitric.kvRegistry("connections")).isInstanceOf(IllegalStateException.class);
     await().during(Duration.ofMillis(200)).atMost(WAIT).until(() -> events.registrations.size() == 3);
     assertThat(List.copyOf(events.refused)).isEmpty();

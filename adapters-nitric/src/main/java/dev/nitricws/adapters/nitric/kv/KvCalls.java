@@ -17,9 +17,12 @@ import io.grpc.Channel;
 import io.grpc.Status;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,10 +109,13 @@ final class KvCalls {
   }
 
   /**
-   * Starts one ScanKeys call for {@code prefix}, read by {@code scan}; a call that cannot start
-   * fails the scan. No deadline: a scan lasts as long as its consumer takes.
+   * One ScanKeys call for {@code prefix}, read a page at a time by a {@link KeyScan}: {@code
+   * handlePage} gets the keys with the prefix, at most {@code pageSize} at a time, the next page
+   * only once its stage has completed (with how many ids it handed on). Completes with the sum of
+   * those counts. No deadline: a scan lasts as long as its consumer takes.
    */
-  void scanKeys(String prefix, KeyScan scan) {
+  CompletableFuture<Long> scan(String prefix, int pageSize, Function<List<String>, CompletionStage<Integer>> handlePage) {
+    KeyScan scan = new KeyScan(prefix, pageSize, handlePage, error -> storeError("ScanKeys '" + prefix + "'", error));
     try {
       stub.scanKeys(KvStoreScanKeysRequest.newBuilder()
           .setStore(Store.newBuilder().setName(store))
@@ -118,6 +124,7 @@ final class KvCalls {
     } catch (RuntimeException e) {
       scan.onError(e);
     }
+    return scan.result();
   }
 
   /** When the entry stored as {@code content} under {@code key} expires; empty (logged) when it is not a connection. */
@@ -148,6 +155,11 @@ final class KvCalls {
   /** A completed stage, for a step with nothing to do. */
   static CompletableFuture<Void> done() {
     return CompletableFuture.completedFuture(null);
+  }
+
+  /** A stage that completes when every one of {@code stages} has (failing if one fails). */
+  static CompletableFuture<Void> all(List<CompletableFuture<?>> stages) {
+    return CompletableFuture.allOf(stages.toArray(CompletableFuture[]::new));
   }
 
   private KvStoreGrpc.KvStoreStub stub() {

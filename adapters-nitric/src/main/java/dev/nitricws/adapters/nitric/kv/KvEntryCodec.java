@@ -5,6 +5,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionId;
+import dev.nitricws.domain.GroupName;
 import dev.nitricws.domain.QueryParameters;
 import dev.nitricws.domain.SocketName;
 import java.time.Instant;
@@ -15,7 +16,8 @@ import java.util.Map;
 
 /**
  * A connection as the JSON object (protobuf {@link Struct}) its entry key holds in the key-value
- * store (see {@link ConnectionKeys}; a member key holds only {@code expiresAt}):
+ * store (see {@link ConnectionKeys}; a member, group member or groups flag key holds only {@code
+ * expiresAt}, a joined key also the group):
  *
  * <pre>{@code
  * {"id": "<connection id>", "socket": "<socket>",
@@ -36,6 +38,7 @@ final class KvEntryCodec {
   static final String QUERY = "query";
   static final String CONNECTED_AT = "connectedAt";
   static final String EXPIRES_AT = "expiresAt";
+  static final String GROUP = "group";
 
   private static final long EXACT = 1L << 53;
 
@@ -92,6 +95,26 @@ final class KvEntryCodec {
    */
   static Struct member(Instant expiresAt) {
     return Struct.newBuilder().putFields(EXPIRES_AT, millis(expiresAt, "expiresAt")).build();
+  }
+
+  /**
+   * The value of a joined key: {@code {"group": "<GroupName key>", "expiresAt": <epoch millis>}}.
+   * A joined key of a short group name is read by its key alone; a hashed one needs the value.
+   */
+  static Struct joined(GroupName group, Instant expiresAt) {
+    return Struct.newBuilder()
+        .putFields(GROUP, text(group.key()))
+        .putFields(EXPIRES_AT, millis(expiresAt, "expiresAt"))
+        .build();
+  }
+
+  /**
+   * The group a joined key's value names.
+   *
+   * @throws IllegalArgumentException when the value names no group
+   */
+  static GroupName group(Struct content) {
+    return new GroupName(string(content.getFieldsOrDefault(GROUP, Value.getDefaultInstance()), GROUP));
   }
 
   /** When the entry stored as {@code content} expires. */

@@ -6,9 +6,11 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.Struct;
 import dev.nitricws.adapters.nitric.NitricResources;
 import dev.nitricws.domain.Connection;
+import dev.nitricws.domain.ConnectionGroups;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.domain.ConnectionStoreException;
+import dev.nitricws.domain.GroupName;
 import dev.nitricws.domain.LogText;
 import dev.nitricws.domain.Pages;
 import dev.nitricws.domain.PositiveDuration;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -26,8 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link ConnectionRegistry} on a Nitric key-value store (the v1 successor of the seed's
- * {@code collection('connections')}), through the runtime's KvStore service.
+ * A {@link ConnectionRegistry} and its {@link ConnectionGroups} on a Nitric key-value store (the
+ * v1 successor of the seed's {@code collection('connections')}), through the runtime's KvStore
+ * service.
  *
  * <p>Each connection has two keys in the store (default {@value #DEFAULT_STORE}), both made only
  * of characters every Nitric provider accepts (see {@link ConnectionKeys}): the entry {@code
@@ -38,13 +42,21 @@ import org.slf4j.LoggerFactory;
  * and scan delete the expired keys they meet. A scan streams the member keys under gRPC flow
  * control, a page at a time.
  *
+ * <p>A group membership is two more keys, the group's member key {@code
+ * <socket>.g.<group>.<escaped id>.<expiresAt>} (a member scan is one ScanKeys of the group's
+ * prefix, no value read) and the connection's joined key {@code
+ * <socket>.j.<escaped id>.<group>.<expiresAt>}, beside a groups flag {@code <socket>.f.<escaped
+ * id>} that spares an unregister of a connection that never joined a scan; how a join and an
+ * unregister order their writes so that neither leaves a member behind is {@link
+ * GroupMemberships}'s. Registering costs nothing more for groups.
+ *
  * <p>Thread-safe and non-blocking. Failed calls complete stages with {@link
  * ConnectionStoreException} ("Nitric KV store 'connections' at &lt;target&gt;: ...") keeping the
  * gRPC exception as the cause. The calls themselves and that translation are {@link KvCalls}'s;
  * turning a scan's member keys into pages of ids, pruning what has expired, is {@link
  * MemberPages}'s.
  */
-public final class NitricKvConnectionRegistry implements ConnectionRegistry {
+public final class NitricKvConnectionRegistry implements ConnectionRegistry, ConnectionGroups {
 
   private static final Logger LOG = LoggerFactory.getLogger(NitricKvConnectionRegistry.class);
 
@@ -55,10 +67,12 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
 
   private final KvCalls calls;
   private final Clock clock;
+  private final GroupMemberships memberships;
 
   private NitricKvConnectionRegistry(Builder b) {
     this.calls = new KvCalls(b.channel, b.store, b.deadline);
     this.clock = b.clock;
+    this.memberships = new GroupMemberships(calls, clock);
   }
 
   /** A registry on the store {@value #DEFAULT_STORE} with the system clock. */
@@ -108,6 +122,12 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
             .orElse(done())));
   }
 
+  /**
+   * GetValue of the entry (absent: {@code false}), DeleteKey of its member key, then DeleteKey of
+   * the entry beside GetValue of the groups flag; only a connection that joined a group has the
+   * flag, and then its memberships are removed (one ScanKeys of its joined keys, two deletes per
+   * membership, and the flag) before the stage completes.
+   */
   @Override
   public CompletionStage<Boolean> unregister(SocketName socket, ConnectionId id) {
     requireNonNull(socket, "socket");
@@ -124,7 +144,9 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
       boolean live = expiresAt.map(t -> clock.instant().isBefore(t)).orElse(true);
       CompletableFuture<Void> member = expiresAt.map(t -> calls.delete(ConnectionKeys.memberKey(socket, id, t)))
           .orElse(done());
-      return member.thenCompose(v -> calls.delete(entry)).thenApply(v -> live);
+      // the member key goes first: a join holds only if it still finds it (see GroupMemberships)
+      return member.thenCompose(v -> KvCalls.all(List.of(calls.delete(entry), memberships.removeAll(socket, id))))
+          .thenApply(v -> live);
     });
   }
 
@@ -147,9 +169,11 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
         throw new ConnectionStoreException(calls.where() + ": the value of key '" + entry + "' is not a connection: "
             + e.getMessage(), e);
       }
-      if (c.isExpiredAt(clock.instant())) {
+      Instant now = clock.instant();
+      if (c.isExpiredAt(now)) {
         return calls.deleteQuietly(ConnectionKeys.memberKey(socket, id, c.expiresAt()))
             .thenCompose(v -> calls.deleteQuietly(entry))
+            .thenCompose(v -> memberships.prune(socket, id, now))
             .thenApply(v -> Optional.empty());
       }
       return CompletableFuture.completedFuture(Optional.of(c));
@@ -170,12 +194,73 @@ public final class NitricKvConnectionRegistry implements ConnectionRegistry {
   public CompletionStage<Long> scan(
       SocketName socket, int pageSize, Function<List<ConnectionId>, CompletionStage<?>> onPage) {
     Pages.checkScan(socket, pageSize, onPage);
-    String prefix = ConnectionKeys.memberPrefix(socket);
-    MemberPages pages = new MemberPages(calls, clock, socket, prefix, onPage);
-    KeyScan scan = new KeyScan(prefix, pageSize, pages::handle,
-        error -> calls.storeError("ScanKeys '" + prefix + "'", error));
-    calls.scanKeys(prefix, scan);
-    return scan.result();
+    MemberPages pages = MemberPages.ofSocket(calls, clock, socket, memberships, onPage);
+    return calls.scan(pages.prefix(), pageSize, pages::handle);
+  }
+
+  // ------------------------------------------------------------------------------------ groups
+
+  /**
+   * GetValue of the entry (absent or expired: {@code false}, nothing written); SetValue of the
+   * groups flag beside SetValue of the joined key; SetValue of the group member key; GetValue of
+   * the connection's member key: 2 reads and 3 writes, 4 round trips. The keys carry the entry's
+   * {@code expiresAt}, so the membership expires with the entry it joined under (a renewal by
+   * {@link #register} does not extend it; a join after the renewal does).
+   *
+   * @throws IllegalArgumentException (failing the stage) when the connection's id is so long that
+   *     a membership key would be longer than {@value ConnectionKeys#MAX_KEY_LENGTH} bytes
+   */
+  @Override
+  public CompletionStage<Boolean> join(SocketName socket, GroupName group, ConnectionId id) {
+    requireNonNull(socket, "socket");
+    requireNonNull(group, "group");
+    requireNonNull(id, "id");
+    return memberships.join(socket, group, id);
+  }
+
+  /** One ScanKeys of the connection's joined keys in {@code group}, then two deletes per key found. */
+  @Override
+  public CompletionStage<Boolean> leave(SocketName socket, GroupName group, ConnectionId id) {
+    requireNonNull(socket, "socket");
+    requireNonNull(group, "group");
+    requireNonNull(id, "id");
+    return memberships.leave(socket, group, id);
+  }
+
+  /**
+   * GetValue of the entry beside one ScanKeys of the connection's joined keys; a group whose name
+   * is too long for a key (hashed) costs a GetValue of its joined key.
+   */
+  @Override
+  public CompletionStage<Set<GroupName>> groupsOf(SocketName socket, ConnectionId id) {
+    requireNonNull(socket, "socket");
+    requireNonNull(id, "id");
+    return memberships.groupsOf(socket, id);
+  }
+
+  /**
+   * Reads the group's member keys (one ScanKeys of its prefix, no value): the KV service keeps no
+   * counter, so a count costs what a member scan costs.
+   */
+  @Override
+  public CompletionStage<Long> countMembers(SocketName socket, GroupName group) {
+    requireNonNull(socket, "socket");
+    requireNonNull(group, "group");
+    return scanMembers(socket, group, COUNT_PAGE_SIZE, page -> done());
+  }
+
+  /**
+   * One ScanKeys call for the prefix {@code <socket>.g.<group>.}, under flow control as {@link
+   * #scan} is; ids and expiry come from the keys. An expired member key is deleted with its joined
+   * key; an id that joined under two registrations is delivered once where keys come sorted.
+   */
+  @Override
+  public CompletionStage<Long> scanMembers(
+      SocketName socket, GroupName group, int pageSize, Function<List<ConnectionId>, CompletionStage<?>> onPage) {
+    Pages.checkScan(socket, pageSize, onPage);
+    requireNonNull(group, "group");
+    MemberPages pages = MemberPages.ofGroup(calls, clock, socket, ConnectionKeys.groupPart(group), onPage);
+    return calls.scan(pages.prefix(), pageSize, pages::handle);
   }
 
   /** Settings of a {@link NitricKvConnectionRegistry}. */

@@ -4,17 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nitricws.domain.ConnectionId;
+import dev.nitricws.domain.GroupName;
 import dev.nitricws.domain.SocketName;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The key layout: escaping, round trips, the characters keys may hold, prefixes and sort order. */
+/**
+ * The key layout: escaping, round trips, the characters keys may hold, prefixes and sort order,
+ * for connections and for group memberships.
+ */
 class ConnectionKeysTest {
 
   private static final SocketName CHAT = SocketName.of("chat");
@@ -170,6 +178,149 @@ class ConnectionKeysTest {
         .hasMessageContaining("connection id '" + "é".repeat(40) + "...'")
         .hasMessageContaining("169 characters")
         .hasMessageContaining("key of 1025 bytes")
+        .hasMessageContaining("at most 1024 bytes");
+  }
+
+  // ---------------------------------------------------------------- groups
+
+  @Test
+  void aMembershipIsAGroupMemberKeyAndAJoinedKeyBothCarryingTheEntrysExpiryAndTheConnectionHasAGroupsFlag() {
+    ConnectionId id = ConnectionId.of("c/1.x");
+    String lobby = ConnectionKeys.groupPart(GroupName.of("lobby"));
+
+    assertThat(lobby).isEqualTo("g-lobby");
+    assertThat(ConnectionKeys.groupPart(GroupName.user("ada@example.com"))).isEqualTo("u-ada_40example_2Ecom");
+    assertThat(ConnectionKeys.groupMemberPrefix(CHAT, lobby)).isEqualTo("chat.g.g-lobby.");
+    assertThat(ConnectionKeys.groupMemberKey(CHAT, lobby, id, EXPIRES)).isEqualTo("chat.g.g-lobby.c_2F1_2Ex.1772366400000");
+    assertThat(ConnectionKeys.joinedPrefix(CHAT, id)).isEqualTo("chat.j.c_2F1_2Ex.");
+    assertThat(ConnectionKeys.joinedGroupPrefix(CHAT, id, lobby)).isEqualTo("chat.j.c_2F1_2Ex.g-lobby.");
+    assertThat(ConnectionKeys.joinedKey(CHAT, id, lobby, EXPIRES)).isEqualTo("chat.j.c_2F1_2Ex.g-lobby.1772366400000");
+    assertThat(ConnectionKeys.groupsFlagKey(CHAT, id)).isEqualTo("chat.f.c_2F1_2Ex");
+  }
+
+  @Test
+  void aGroupTooLongToWriteIsItsSha256AndTheLongestGroupsStayWithinTheirShare() throws Exception {
+    String fits = "x".repeat(ConnectionKeys.MAX_GROUP_PART - 2);
+    assertThat(ConnectionKeys.groupPart(GroupName.of(fits))).isEqualTo("g-" + fits);
+    GroupName tooLong = GroupName.of(fits + "x");
+    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+        .digest(("g:" + fits + "x").getBytes(StandardCharsets.UTF_8)));
+    assertThat(ConnectionKeys.groupPart(tooLong)).isEqualTo("h-" + sha);
+
+    for (GroupName longest : List.of(GroupName.of("x".repeat(GroupName.MAX_LENGTH)),
+        GroupName.user("\ud83d\ude00".repeat(GroupName.MAX_LENGTH / 2)), GroupName.of("\u65e5".repeat(GroupName.MAX_LENGTH)),
+        GroupName.of("%".repeat(GroupName.MAX_LENGTH)))) {
+      String part = ConnectionKeys.groupPart(longest);
+      assertThat(part).as("part of %s", longest).startsWith("h-").hasSize(ConnectionKeys.MAX_GROUP_PART).matches(ALLOWED);
+      assertThat(ConnectionKeys.parseGroupPart(part)).isEmpty();
+    }
+    assertThat(ConnectionKeys.groupPart(GroupName.of("x".repeat(GroupName.MAX_LENGTH))))
+        .isNotEqualTo(ConnectionKeys.groupPart(GroupName.user("x".repeat(GroupName.MAX_LENGTH))));
+  }
+
+  @Test
+  void hostileGroupNamesRoundTripThroughTheirKeysWhichHoldOnlyAllowedCharacters() {
+    ConnectionId id = ConnectionId.of("c/1.x");
+    for (String text : allIds()) {
+      for (GroupName group : List.of(GroupName.of(text), GroupName.user(text))) {
+        String part = ConnectionKeys.groupPart(group);
+        String joined = ConnectionKeys.joinedKey(CHAT, id, part, EXPIRES);
+        String member = ConnectionKeys.groupMemberKey(CHAT, part, id, EXPIRES);
+
+        ConnectionKeys.Joined read = ConnectionKeys.parseJoined(ConnectionKeys.joinedPrefix(CHAT, id), joined);
+        assertThat(read.groupPart()).isEqualTo(part);
+        assertThat(read.expiresAt()).isEqualTo(EXPIRES);
+        assertThat(read.group()).as("group of %s", joined).isEqualTo(part.startsWith("h-") ? Optional.empty() : Optional.of(group));
+        ConnectionKeys.Member m = ConnectionKeys.parseMember(ConnectionKeys.groupMemberPrefix(CHAT, part), member);
+        assertThat(m.id()).isEqualTo(id);
+        assertThat(m.expiresAt()).isEqualTo(EXPIRES);
+        for (String key : List.of(joined, member, ConnectionKeys.groupsFlagKey(CHAT, id))) {
+          assertThat(key).as("key of %s", group).matches(ALLOWED).doesNotStartWith("_").doesNotStartWith(".");
+          assertThat(key.length()).isLessThanOrEqualTo(ConnectionKeys.MAX_KEY_LENGTH);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aGroupPrefixMatchesOneGroupOfOneSocketAndAJoinedPrefixOneConnectionOrOneOfItsGroups() {
+    List<SocketName> sockets = List.of(CHAT, SocketName.of("chat-room"), SocketName.of("cha"), SocketName.of("g"),
+        SocketName.of("j"));
+    List<GroupName> groups = List.of(GroupName.of("a"), GroupName.of("ab"), GroupName.of("a-b"), GroupName.of("a.b"),
+        GroupName.of("a_"), GroupName.of("*"), GroupName.user("a"), GroupName.user("ab"),
+        GroupName.of("a".repeat(GroupName.MAX_LENGTH)), GroupName.of("b".repeat(GroupName.MAX_LENGTH)));
+    List<ConnectionId> ids = List.of(ConnectionId.of("a"), ConnectionId.of("ab"), ConnectionId.of("a-b"),
+        ConnectionId.of("g-a"), ConnectionId.of("a.b"));
+    List<String> keys = new ArrayList<>();
+    Map<String, String> owner = new HashMap<>();
+    for (SocketName socket : sockets) {
+      for (ConnectionId id : ids) {
+        keys.add(ConnectionKeys.entryKey(socket, id));
+        keys.add(ConnectionKeys.memberKey(socket, id, EXPIRES));
+        keys.add(ConnectionKeys.groupsFlagKey(socket, id));
+        for (GroupName group : groups) {
+          String part = ConnectionKeys.groupPart(group);
+          String member = ConnectionKeys.groupMemberKey(socket, part, id, EXPIRES);
+          String joined = ConnectionKeys.joinedKey(socket, id, part, EXPIRES);
+          keys.add(member);
+          keys.add(joined);
+          owner.put(member, socket + "|" + group.key());
+          owner.put(joined, socket + "|" + id.value() + "|" + group.key());
+        }
+      }
+    }
+    for (SocketName socket : sockets) {
+      for (GroupName group : groups) {
+        String prefix = ConnectionKeys.groupMemberPrefix(socket, ConnectionKeys.groupPart(group));
+        assertThat(keys.stream().filter(k -> k.startsWith(prefix)))
+            .as("keys under %s", prefix).hasSize(ids.size())
+            .allSatisfy(k -> assertThat(owner.get(k)).isEqualTo(socket + "|" + group.key()));
+      }
+      for (ConnectionId id : ids) {
+        String prefix = ConnectionKeys.joinedPrefix(socket, id);
+        assertThat(keys.stream().filter(k -> k.startsWith(prefix)))
+            .as("keys under %s", prefix).hasSize(groups.size())
+            .allSatisfy(k -> assertThat(owner.get(k)).startsWith(socket + "|" + id.value() + "|"));
+        for (GroupName group : groups) {
+          String one = ConnectionKeys.joinedGroupPrefix(socket, id, ConnectionKeys.groupPart(group));
+          assertThat(keys.stream().filter(k -> k.startsWith(one))).as("keys under %s", one)
+              .containsExactly(ConnectionKeys.joinedKey(socket, id, ConnectionKeys.groupPart(group), EXPIRES));
+        }
+      }
+      assertThat(keys.stream().filter(k -> k.startsWith(ConnectionKeys.memberPrefix(socket))))
+          .hasSize(ids.size());
+    }
+  }
+
+  @Test
+  void onlyGroupsWrittenThisWayAreReadBack() {
+    String prefix = ConnectionKeys.joinedPrefix(CHAT, ConnectionId.of("c1"));
+    List<String> foreign = List.of(
+        "chat.j.c1.g-a",                          // no expiry
+        "chat.j.c1.x-a.1",                        // no such kind
+        "chat.j.c1.g-.1",                         // empty name
+        "chat.j.c1.g-_41.1",                      // 'A' needs no escape
+        "chat.j.c1.g-a.b.1",                      // two dots
+        "chat.j.c1.h-abc.1",                      // a short hash
+        "chat.j.c1.h-" + "A".repeat(64) + ".1",   // upper-case hash
+        "chat.j.c1.g-" + "x".repeat(65) + ".1",   // long enough to be hashed
+        "chat.j.c2.g-a.1");                       // another connection
+    for (String key : foreign) {
+      assertThatThrownBy(() -> ConnectionKeys.parseJoined(prefix, key)).as(key)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
+  void anIdTooLongForAMembershipKeyIsRefusedNamingItsLength() {
+    ConnectionId id = ConnectionId.of("\u65e5".repeat(111) + "a");
+    assertThat(ConnectionKeys.memberKey(CHAT, id, EXPIRES)).hasSizeLessThanOrEqualTo(ConnectionKeys.MAX_KEY_LENGTH);
+    String joined = ConnectionKeys.joinedKey(CHAT, id, ConnectionKeys.groupPart(GroupName.of("lobby")), EXPIRES);
+
+    assertThatThrownBy(() -> ConnectionKeys.requireShortEnough(joined, id))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("112 characters")
+        .hasMessageContaining("key of 1029 bytes")
         .hasMessageContaining("at most 1024 bytes");
   }
 

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * A KvStore service over maps, for the adapter's unit tests (the registry contract also runs
@@ -58,6 +59,8 @@ public final class FakeKvStore extends KvStoreGrpc.KvStoreImplBase {
   /** Answer NOT_FOUND when DeleteKey names a missing key, as the reference local runtime does. */
   public volatile boolean deleteMissingIsNotFound;
   public volatile Status failure;
+  /** Runs with the key of each GetValue before it is read: lets a test change the store between two calls. */
+  public volatile Consumer<String> beforeGetValue = key -> { };
 
   public ConcurrentSkipListMap<String, Struct> store(String name) {
     return stores.computeIfAbsent(name, n -> new ConcurrentSkipListMap<>());
@@ -69,6 +72,7 @@ public final class FakeKvStore extends KvStoreGrpc.KvStoreImplBase {
     if (failed(responses)) {
       return;
     }
+    beforeGetValue.accept(request.getRef().getKey());
     Struct content = store(request.getRef().getStore()).get(request.getRef().getKey());
     if (content == null) {
       responses.onError(Status.NOT_FOUND.withDescription("key not found").asRuntimeException());

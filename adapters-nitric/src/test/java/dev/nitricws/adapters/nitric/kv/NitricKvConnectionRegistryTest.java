@@ -11,6 +11,7 @@ import dev.nitricws.contract.MutableClock;
 import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionStoreException;
+import dev.nitricws.domain.GroupName;
 import dev.nitricws.domain.QueryParameters;
 import dev.nitricws.domain.SocketName;
 import io.grpc.Status;
@@ -30,13 +31,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What the KV registry does on the wire: key layout, value shape, flow control, expiry by the
- * injected clock, error translation. The full registry contract runs in it-tests against the
- * local runtime's real KvStore.
+ * injected clock, error translation, and the same for group memberships. The full registry
+ * contract runs in {@link NitricKvRegistryContractTest} and in it-tests against the local
+ * runtime's real KvStore.
  */
 class NitricKvConnectionRegistryTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final SocketName CHAT = SocketName.of("chat");
+  private static final GroupName LOBBY = GroupName.of("lobby");
 
   private final FakeKvStore kv = new FakeKvStore();
   @RegisterExtension
@@ -84,7 +87,8 @@ class NitricKvConnectionRegistryTest {
     assertThat(kv.store("connections")).containsOnlyKeys("chat.e.c1", "chat.m.c1." + renewed.expiresAt().toEpochMilli());
     assertThat(calls(() -> registry.find(CHAT, c.id()))).as("find").isEqualTo("get 1, set 0, delete 0, scan 0");
     assertThat(calls(() -> registry.count(CHAT))).as("count").isEqualTo("get 0, set 0, delete 0, scan 1");
-    assertThat(calls(() -> registry.unregister(CHAT, c.id()))).as("unregister").isEqualTo("get 1, set 0, delete 2, scan 0");
+    assertThat(calls(() -> registry.unregister(CHAT, c.id()))).as("unregister: entry and groups flag read")
+        .isEqualTo("get 2, set 0, delete 2, scan 0");
     assertThat(kv.store("connections")).isEmpty();
   }
 
@@ -326,7 +330,9 @@ class NitricKvConnectionRegistryTest {
     Connection c = connection("c1", Duration.ofHours(1));
 
     List<CompletionStage<?>> calls = List.of(registry.register(c), registry.find(CHAT, c.id()),
-        registry.unregister(CHAT, c.id()), registry.count(CHAT), registry.scan(CHAT, 10, p -> null));
+        registry.unregister(CHAT, c.id()), registry.count(CHAT), registry.scan(CHAT, 10, p -> null),
+        registry.join(CHAT, LOBBY, c.id()), registry.leave(CHAT, LOBBY, c.id()), registry.groupsOf(CHAT, c.id()),
+        registry.countMembers(CHAT, LOBBY), registry.scanMembers(CHAT, LOBBY, 10, p -> null));
 
     for (CompletionStage<?> call : calls) {
       assertThat(call.toCompletableFuture()).failsWithin(WAIT).withThrowableThat()
@@ -358,8 +364,274 @@ class NitricKvConnectionRegistryTest {
     assertThat(KvEntryCodec.decode(CHAT, c.id(), value)).isEqualTo(c);
   }
 
+  // ---------------------------------------------------------------- groups
+
+  @Test
+  void aJoinWritesTheGroupsFlagAJoinedKeyAndAGroupMemberKeyAndUnregisterDeletesThemAll() {
+    Connection c = connection("c/1.x", Duration.ofHours(2));
+    join(registry.register(c));
+
+    assertThat(join(registry.join(CHAT, LOBBY, c.id()))).isTrue();
+
+    long t = c.expiresAt().toEpochMilli();
+    assertThat(kv.store("connections")).containsOnlyKeys("chat.e.c_2F1_2Ex", "chat.m.c_2F1_2Ex." + t,
+        "chat.f.c_2F1_2Ex", "chat.j.c_2F1_2Ex.g-lobby." + t, "chat.g.g-lobby.c_2F1_2Ex." + t);
+    Struct joined = kv.store("connections").get("chat.j.c_2F1_2Ex.g-lobby." + t);
+    assertThat(joined.getFieldsOrThrow("group").getStringValue()).isEqualTo("g:lobby");
+    assertThat(joined.getFieldsOrThrow("expiresAt").getNumberValue()).isEqualTo((double) t);
+    assertThat(kv.store("connections").get("chat.g.g-lobby.c_2F1_2Ex." + t).getFieldsMap()).containsOnlyKeys("expiresAt");
+
+    assertThat(join(registry.unregister(CHAT, c.id()))).isTrue();
+    assertThat(kv.store("connections")).isEmpty();
+  }
+
+  @Test
+  void eachGroupOperationCostsTheCallsTheLayoutPromisesAndRegisterCostsNoMore() {
+    Connection c = connection("c1", Duration.ofHours(1));
+    join(registry.register(c));
+
+    assertThat(calls(() -> registry.join(CHAT, LOBBY, c.id()))).as("join").isEqualTo("get 2, set 3, delete 0, scan 0");
+    assertThat(calls(() -> registry.join(CHAT, LOBBY, c.id()))).as("join again").isEqualTo("get 2, set 3, delete 0, scan 0");
+    assertThat(calls(() -> registry.join(CHAT, GroupName.user("ada"), c.id()))).as("join a user's group")
+        .isEqualTo("get 2, set 3, delete 0, scan 0");
+    assertThat(calls(() -> registry.join(CHAT, LOBBY, ConnectionId.of("nobody")))).as("join of an unknown id")
+        .isEqualTo("get 1, set 0, delete 0, scan 0");
+    assertThat(calls(() -> registry.register(c))).as("register of a member").isEqualTo("get 1, set 2, delete 0, scan 0");
+    assertThat(calls(() -> registry.countMembers(CHAT, LOBBY))).as("countMembers").isEqualTo("get 0, set 0, delete 0, scan 1");
+    assertThat(calls(() -> registry.scanMembers(CHAT, LOBBY, 10, page -> CompletableFuture.completedFuture(null))))
+        .as("scanMembers").isEqualTo("get 0, set 0, delete 0, scan 1");
+    assertThat(calls(() -> registry.groupsOf(CHAT, c.id()))).as("groupsOf").isEqualTo("get 1, set 0, delete 0, scan 1");
+    assertThat(calls(() -> registry.leave(CHAT, LOBBY, c.id()))).as("leave").isEqualTo("get 0, set 0, delete 2, scan 1");
+    assertThat(calls(() -> registry.leave(CHAT, LOBBY, c.id()))).as("leave again").isEqualTo("get 0, set 0, delete 0, scan 1");
+    // member key, entry, then the user's group: group member and joined key, and the flag
+    assertThat(calls(() -> registry.unregister(CHAT, c.id()))).as("unregister of a member")
+        .isEqualTo("get 2, set 0, delete 5, scan 1");
+    assertThat(kv.store("connections")).isEmpty();
+  }
+
+  @Test
+  void aGroupNameTooLongForAKeyIsHashedAndGroupsOfReadsItsNameFromTheJoinedKey() {
+    Connection c = connection("c1", Duration.ofHours(1));
+    join(registry.register(c));
+    GroupName longest = GroupName.of("\ud83d\ude00".repeat(GroupName.MAX_LENGTH / 2));
+    GroupName longestUser = GroupName.user("x".repeat(GroupName.MAX_LENGTH));
+
+    for (GroupName g : List.of(longest, longestUser, LOBBY)) {
+      assertThat(join(registry.join(CHAT, g, c.id()))).isTrue();
+    }
+
+    long t = c.expiresAt().toEpochMilli();
+    String part = ConnectionKeys.groupPart(longest);
+    assertThat(part).startsWith("h-").hasSize(ConnectionKeys.MAX_GROUP_PART);
+    assertThat(kv.store("connections")).containsKeys("chat.j.c1." + part + "." + t, "chat.g." + part + ".c1." + t);
+    assertThat(calls(() -> registry.groupsOf(CHAT, c.id()))).as("one read per hashed name")
+        .isEqualTo("get 3, set 0, delete 0, scan 1");
+    assertThat(join(registry.groupsOf(CHAT, c.id()))).containsExactlyInAnyOrder(longest, longestUser, LOBBY);
+    assertThat(scanMembers(longest)).containsExactly(c.id());
+    assertThat(join(registry.leave(CHAT, longest, c.id()))).isTrue();
+    assertThat(join(registry.groupsOf(CHAT, c.id()))).containsExactlyInAnyOrder(longestUser, LOBBY);
+  }
+
+  @Test
+  void membershipsExpireWithTheEntryTheyJoinedUnderAndAreDeletedWhenScansMeetThem() {
+    Connection shortLived = connection("short", Duration.ofMinutes(5));
+    Connection longLived = connection("long", Duration.ofHours(5));
+    GroupName other = GroupName.of("other");
+    for (Connection c : List.of(shortLived, longLived)) {
+      join(registry.register(c));
+      join(registry.join(CHAT, LOBBY, c.id()));
+    }
+    join(registry.join(CHAT, other, shortLived.id()));
+    long s = shortLived.expiresAt().toEpochMilli();
+    long l = longLived.expiresAt().toEpochMilli();
+    clock.advance(Duration.ofMinutes(10));
+
+    assertThat(scanMembers(LOBBY)).containsExactly(longLived.id());
+    assertThat(kv.store("connections")).doesNotContainKeys("chat.g.g-lobby.short." + s, "chat.j.short.g-lobby." + s)
+        .containsKeys("chat.g.g-other.short." + s, "chat.e.short");
+    assertThat(join(registry.groupsOf(CHAT, shortLived.id()))).isEmpty();
+    assertThat(join(registry.countMembers(CHAT, other))).isZero();
+
+    // a scan of the socket meets the expired connection: its entry goes, and every membership with it
+    assertThat(scanAll(10)).containsExactly(longLived.id());
+    assertThat(kv.store("connections")).containsOnlyKeys("chat.e.long", "chat.m.long." + l, "chat.f.long",
+        "chat.j.long.g-lobby." + l, "chat.g.g-lobby.long." + l);
+  }
+
+  @Test
+  void aRenewalDoesNotExtendAMembershipButAJoinAfterItDoes() {
+    Connection first = connection("c1", Duration.ofMinutes(5));
+    join(registry.register(first));
+    join(registry.join(CHAT, LOBBY, first.id()));
+    Connection renewed = connection("c1", Duration.ofHours(1));
+    join(registry.register(renewed));
+    clock.advance(Duration.ofMinutes(10));
+
+    assertThat(join(registry.find(CHAT, first.id()))).contains(renewed);
+    assertThat(join(registry.groupsOf(CHAT, first.id()))).isEmpty();
+    assertThat(join(registry.countMembers(CHAT, LOBBY))).isZero();
+
+    assertThat(join(registry.join(CHAT, LOBBY, first.id()))).isTrue();
+    assertThat(join(registry.groupsOf(CHAT, first.id()))).containsExactly(LOBBY);
+    assertThat(scanMembers(LOBBY)).containsExactly(first.id());
+  }
+
+  @Test
+  void findingAnExpiredConnectionDeletesItsMembershipsToo() {
+    Connection c = connection("c1", Duration.ofMinutes(5));
+    join(registry.register(c));
+    join(registry.join(CHAT, LOBBY, c.id()));
+    join(registry.join(CHAT, GroupName.user("ada"), c.id()));
+    clock.advance(Duration.ofMinutes(10));
+
+    assertThat(join(registry.find(CHAT, c.id()))).isEmpty();
+
+    assertThat(kv.store("connections")).isEmpty();
+  }
+
+  @Test
+  void aJoinThatFindsItsConnectionUnregisteredMeanwhileTakesItsKeysBack() {
+    Connection c = connection("c1", Duration.ofHours(1));
+    join(registry.register(c));
+    String member = "chat.m.c1." + c.expiresAt().toEpochMilli();
+    // an unregister that deletes the member key and the entry after the join wrote its keys and
+    // before it reads the member key: it read the groups flag before the join wrote it
+    kv.beforeGetValue = key -> {
+      if (key.equals(member)) {
+        kv.store("connections").remove(member);
+        kv.store("connections").remove("chat.e.c1");
+      }
+    };
+
+    assertThat(join(registry.join(CHAT, LOBBY, c.id()))).isFalse();
+
+    assertThat(kv.store("connections")).isEmpty();
+  }
+
+  @Test
+  void unregisterReadsTheGroupsFlagOnlyOnceTheMemberKeyIsGone() {
+    Connection c = connection("c1", Duration.ofHours(1));
+    join(registry.register(c));
+    join(registry.join(CHAT, LOBBY, c.id()));
+    String member = "chat.m.c1." + c.expiresAt().toEpochMilli();
+    List<Boolean> memberKeyThere = Collections.synchronizedList(new ArrayList<>());
+    // a join holds only if it reads the member key; so the flag must be read after that key is deleted
+    kv.beforeGetValue = key -> {
+      if (key.equals("chat.f.c1")) {
+        memberKeyThere.add(kv.store("connections").containsKey(member));
+      }
+    };
+
+    assertThat(join(registry.unregister(CHAT, c.id()))).isTrue();
+
+    assertThat(memberKeyThere).containsExactly(false);
+    assertThat(kv.store("connections")).isEmpty();
+  }
+
+  @Test
+  void aJoinThatFindsItsConnectionRenewedMeanwhileJoinsUnderTheNewEntry() {
+    Connection c = connection("c1", Duration.ofHours(1));
+    join(registry.register(c));
+    Connection renewed = connection("c1", Duration.ofHours(2));
+    String oldMember = "chat.m.c1." + c.expiresAt().toEpochMilli();
+    String newMember = "chat.m.c1." + renewed.expiresAt().toEpochMilli();
+    // a renewal between the join's read of the entry and its read of the member key
+    kv.beforeGetValue = key -> {
+      if (key.equals(oldMember)) {
+        kv.store("connections").put("chat.e.c1", KvEntryCodec.encode(renewed));
+        kv.store("connections").put(newMember, KvEntryCodec.member(renewed.expiresAt()));
+        kv.store("connections").remove(oldMember);
+      }
+    };
+
+    assertThat(join(registry.join(CHAT, LOBBY, c.id()))).isTrue();
+
+    long t = renewed.expiresAt().toEpochMilli();
+    assertThat(kv.store("connections")).containsOnlyKeys("chat.e.c1", newMember, "chat.f.c1",
+        "chat.j.c1.g-lobby." + t, "chat.g.g-lobby.c1." + t);
+  }
+
+  @Test
+  void aJoinGivesUpWhenTheEntryStaysButItsMemberKeyNeverComes() {
+    Connection c = connection("c1", Duration.ofHours(1));
+    join(registry.register(c));
+    // what a registration that failed half-way leaves: the entry without its member key
+    kv.store("connections").remove("chat.m.c1." + c.expiresAt().toEpochMilli());
+
+    assertThat(join(registry.join(CHAT, LOBBY, c.id()))).isFalse();
+
+    assertThat(kv.store("connections").keySet()).containsOnly("chat.e.c1", "chat.f.c1");
+    assertThat(join(registry.countMembers(CHAT, LOBBY))).isZero();
+    assertThat(join(registry.unregister(CHAT, c.id()))).isTrue();
+    assertThat(kv.store("connections")).isEmpty();
+  }
+
+  @Test
+  void anIdTooLongForAMembershipKeyIsRefusedByJoinNamingItAndNothingIsWritten() {
+    ConnectionId id = ConnectionId.of("\u65e5".repeat(111) + "a");
+    join(registry.register(new Connection(CHAT, id, Map.of(), QueryParameters.empty(), clock.instant(),
+        clock.instant().plus(Duration.ofHours(1)))));
+
+    assertThat(registry.join(CHAT, LOBBY, id).toCompletableFuture()).failsWithin(WAIT).withThrowableThat()
+        .havingCause().isInstanceOf(IllegalArgumentException.class)
+        .withMessageContaining("112 characters")
+        .withMessageContaining("key of 1029 bytes");
+
+    assertThat(kv.store("connections")).hasSize(2);
+  }
+
+  @Test
+  void aMemberScanHoldsAtMostOnePageOfKeysUntilItsConsumerIsDone() {
+    for (int i = 0; i < 30; i++) {
+      Connection c = connection(String.format("c%02d", i), Duration.ofHours(1));
+      join(registry.register(c));
+      join(registry.join(CHAT, LOBBY, c.id()));
+    }
+    kv.keysSent.set(0);
+    List<CompletableFuture<Void>> gates = Collections.synchronizedList(new ArrayList<>());
+
+    CompletionStage<Long> scan = registry.scanMembers(CHAT, LOBBY, 10, page -> {
+      CompletableFuture<Void> gate = new CompletableFuture<>();
+      gates.add(gate);
+      return gate;
+    });
+
+    for (int page = 0; page < 3; page++) {
+      int index = page;
+      await().atMost(WAIT).until(() -> gates.size() > index);
+      assertThat(kv.keysSent.get()).isLessThanOrEqualTo(10 * (page + 1));
+      gates.get(index).complete(null);
+    }
+    assertThat(join(scan)).isEqualTo(30L);
+  }
+
+  @Test
+  void onARuntimeThatReturnsKeysUnsortedEveryMemberIsDelivered() {
+    kv.scanOrder = FakeKvStore.ScanOrder.UNSORTED;
+    List<ConnectionId> ids = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      Connection c = connection("c" + i, Duration.ofHours(1));
+      join(registry.register(c));
+      join(registry.join(CHAT, LOBBY, c.id()));
+      join(registry.join(CHAT, GroupName.of("lobby2"), c.id()));
+      ids.add(c.id());
+    }
+
+    assertThat(scanMembers(LOBBY)).containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(join(registry.groupsOf(CHAT, ids.get(3)))).containsExactlyInAnyOrder(LOBBY, GroupName.of("lobby2"));
+  }
+
   private List<ConnectionId> scanAll(int pageSize) {
     return scanAll(CHAT, pageSize);
+  }
+
+  private List<ConnectionId> scanMembers(GroupName group) {
+    List<ConnectionId> ids = Collections.synchronizedList(new ArrayList<>());
+    join(registry.scanMembers(CHAT, group, 10, page -> {
+      ids.addAll(page);
+      return CompletableFuture.completedFuture(null);
+    }));
+    return ids;
   }
 
   private List<ConnectionId> scanAll(SocketName socket, int pageSize) {

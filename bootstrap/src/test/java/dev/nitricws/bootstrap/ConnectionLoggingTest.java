@@ -88,7 +88,7 @@ class ConnectionLoggingTest {
         .containsExactly(Map.of("connectionId", "c1", "socket", "chat"), Map.of("connectionId", "c2", "socket", "chat"));
     assertThat(events("got 2 bytes")).extracting(ILoggingEvent::getMDCPropertyMap)
         .containsExactly(Map.of("connectionId", "c1", "socket", "chat"));
-    assertThat(events("connection c2 on chat rejected: not today")).as("the app's own line, through System.Logger")
+    assertThat(events("connection c2 on chat rejected with 403: not today")).as("the app's own line, through System.Logger")
         .extracting(ILoggingEvent::getMDCPropertyMap)
         .containsExactly(Map.of("connectionId", "c2", "socket", "chat"));
     assertThat(List.copyOf(captured.list)).isNotEmpty().allSatisfy(event -> {

@@ -98,14 +98,16 @@ class JsonWiringTest {
         return CompletableFuture.completedFuture(SendOutcome.DELIVERED);
       }
     };
-    Module core = Modules.override(new CoreModule(NitricWsMain.parse("--store=memory"), lifecycle, new GatewayScope()))
+    AppSettings settings = NitricWsMain.parse("--store=memory");
+    Module core = Modules.override(new CoreModule(settings, lifecycle, new GatewayScope()))
         .with(new AbstractModule() {
           @Override
           protected void configure() {
             bind(MessageSender.class).toInstance(recorder);
           }
         });
-    Injector injector = Guice.createInjector(core, StoreModules.forKind(StoreKind.MEMORY), handlerModule);
+    Injector injector = Guice.createInjector(core, StoreModules.forKind(StoreKind.MEMORY),
+        MetricsModules.forSettings(settings), handlerModule);
     registry = injector.getInstance(ConnectionRegistry.class);
     return injector;
   }

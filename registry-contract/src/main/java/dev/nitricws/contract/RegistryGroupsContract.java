@@ -150,6 +150,24 @@ abstract class RegistryGroupsContract extends RegistryScanContract {
   }
 
   @Test
+  public final void aConnectionRegisteredAgainAfterItsEntryExpiredStartsInNoGroup() {
+    SocketName socket = freshSocket();
+    GroupName room = GroupName.of("room");
+    Instant start = now();
+    Connection first = connection(socket, "again", start, start.plus(Duration.ofMillis(1500)));
+    join(registry().register(first));
+    assertThat(join(groups().join(socket, room, first.id()))).isTrue();
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        .until(() -> join(registry().find(socket, first.id())).isEmpty());
+
+    join(registry().register(connection(socket, "again")));
+
+    assertThat(join(groups().groupsOf(socket, first.id()))).isEmpty();
+    assertThat(join(groups().countMembers(socket, room))).isZero();
+    assertThat(members(socket, room, 10)).isEmpty();
+  }
+
+  @Test
   public final void groupsUsersAndSocketsAreKeptApart() {
     SocketName socket = freshSocket();
     SocketName elsewhere = freshSocket();

@@ -11,6 +11,7 @@ import dev.nitricws.domain.Pages;
 import dev.nitricws.domain.SocketName;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -145,11 +146,19 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry, Con
     requireNonNull(socket, "socket");
     requireNonNull(id, "id");
     Sockets state = sockets.get(socket);
-    if (state == null || live(state.connections, state.connections.get(id)) == null) {
+    Set<GroupName> groups = state == null ? null : state.groupsOf.get(id);
+    if (groups == null) {
       return CompletableFuture.completedFuture(Set.of());
     }
-    Set<GroupName> groups = state.groupsOf.get(id);
-    return CompletableFuture.completedFuture(groups == null ? Set.of() : Set.copyOf(groups));
+    // a membership counts while the entry it joined under lives, as in every member read
+    Set<GroupName> live = new HashSet<>();
+    for (GroupName group : groups) {
+      ConcurrentSkipListMap<ConnectionId, Connection> members = state.members.get(group);
+      if (members != null && live(members, members.get(id)) != null) {
+        live.add(group);
+      }
+    }
+    return CompletableFuture.completedFuture(Set.copyOf(live));
   }
 
   @Override

@@ -8,14 +8,12 @@ import dev.nitricws.adapters.nitric.NitricSettings;
 import dev.nitricws.domain.ConnectionRegistry;
 import dev.nitricws.ports.SocketHandler;
 import dev.nitricws.ports.WebsocketApp;
+import dev.nitricws.it.support.ReadmeExamples;
 import dev.nitricws.runtime.LocalRuntime;
 import dev.nitricws.runtime.WsClient;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -76,16 +74,6 @@ class EmbeddingExampleIT {
 
   @Test
   void theReadmeShowsExactlyThisExample() throws IOException {
-    List<String> source = Files.readAllLines(SOURCE, StandardCharsets.UTF_8);
-    int start = source.indexOf("    // example:start");
-    int end = source.indexOf("    // example:end");
-    assertThat(start).isPositive();
-    assertThat(end).isGreaterThan(start);
-    String example = String.join("\n", source.subList(start + 1, end).stream()
-        .map(line -> line.length() >= 4 ? line.substring(4) : line).toList());
-
-    assertThat(Files.readString(README, StandardCharsets.UTF_8))
-        .as("README.md must show the example of %s verbatim", SOURCE)
-        .contains(example);
+    ReadmeExamples.assertShown(SOURCE, README);
   }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.nitricws.adapters.nitric.NitricRuntimeClient;
 import dev.nitricws.adapters.nitric.NitricSettings;
 import dev.nitricws.domain.ConnectionRegistry;
+import dev.nitricws.it.support.ReadmeExamples;
 import dev.nitricws.json.JacksonJsonMapper;
 import dev.nitricws.json.TypedMessages;
 import dev.nitricws.ports.SocketHandler;
@@ -13,11 +14,8 @@ import dev.nitricws.ports.WebsocketApp;
 import dev.nitricws.runtime.LocalRuntime;
 import dev.nitricws.runtime.WsClient;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +34,7 @@ class RoomsExampleIT {
   record Said(String room, String from, String text) {}
 
   /** The example; the lines between the markers are the README's. */
-  static Example rooms(String serviceAddress) {
+  static EmbeddingExampleIT.Example rooms(String serviceAddress) {
     NitricRuntimeClient nitric = NitricRuntimeClient.connect(NitricSettings.address(serviceAddress, NitricSettings.Environment.RUN));
     ConnectionRegistry registry = nitric.kvRegistry("connections");
     // example:start
@@ -64,21 +62,13 @@ class RoomsExampleIT {
     boolean online = app.websocket("chat").user("ada").hasMembers().toCompletableFuture().join();
     // example:end
     assertThat(online).as("nobody has connected yet").isFalse();
-    return new Example(nitric, app);
-  }
-
-  record Example(NitricRuntimeClient nitric, WebsocketApp app) implements AutoCloseable {
-    @Override
-    public void close() {
-      nitric.close();
-      app.close();
-    }
+    return new EmbeddingExampleIT.Example(nitric, app);
   }
 
   @Test
   void theReadmeExampleServesRoomsAndUsersToRealClients() {
     try (LocalRuntime runtime = LocalRuntime.builder().grpcPort(0).firstWebsocketPort(0).build().start();
-        Example example = rooms(runtime.serviceAddress());
+        EmbeddingExampleIT.Example example = rooms(runtime.serviceAddress());
         WsClient ada = WsClient.open(runtime.websocketPort("chat"), "/?user=ada");
         WsClient bob = WsClient.open(runtime.websocketPort("chat"), "/?user=bob");
         WsClient cy = WsClient.open(runtime.websocketPort("chat"), "/?user=cy")) {
@@ -118,16 +108,6 @@ class RoomsExampleIT {
 
   @Test
   void theReadmeShowsExactlyThisExample() throws IOException {
-    List<String> source = Files.readAllLines(SOURCE, StandardCharsets.UTF_8);
-    int start = source.indexOf("    // example:start");
-    int end = source.indexOf("    // example:end");
-    assertThat(start).isPositive();
-    assertThat(end).isGreaterThan(start);
-    String example = String.join("\n", source.subList(start + 1, end).stream()
-        .map(line -> line.length() >= 4 ? line.substring(4) : line).toList());
-
-    assertThat(Files.readString(README, StandardCharsets.UTF_8))
-        .as("README.md must show the example of %s verbatim", SOURCE)
-        .contains(example);
+    ReadmeExamples.assertShown(SOURCE, README);
   }
 }

@@ -124,7 +124,8 @@ final class ChatHandler implements SocketHandler {
     } else {
       // the bytes as they came: text stays text, binary stays binary; waited for before this
       // client's next message, so its messages reach everyone in the order sent
-      context.broadcast(context.bytes());
+      context.broadcast(context.bytes())
+          .thenAccept(report -> LOG.debug("broadcast from {}: {}", context.connectionId(), report));
     }
   }
 

@@ -14,10 +14,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -38,6 +40,8 @@ public final class ScopedConnectionRegistry implements ConnectionRegistry, Conne
 
   private final ConnectionRegistry inner;
   private final CompletableFuture<String> scope;
+  /** The stored name of each socket seen; the scope never changes once given. */
+  private final Map<SocketName, SocketName> storedNames = new ConcurrentHashMap<>();
 
   private ScopedConnectionRegistry(ConnectionRegistry inner, CompletableFuture<String> scope) {
     this.inner = requireNonNull(inner, "inner");
@@ -91,7 +95,7 @@ public final class ScopedConnectionRegistry implements ConnectionRegistry, Conne
   @Override
   public CompletionStage<Void> register(Connection connection) {
     requireNonNull(connection, "connection");
-    return scope.thenCompose(s -> inner.register(new Connection(scoped(connection.socket(), s), connection.id(),
+    return scope.thenCompose(s -> inner.register(new Connection(stored(connection.socket(), s), connection.id(),
         connection.attributes(), connection.query(), connection.connectedAt(), connection.expiresAt())));
   }
 
@@ -99,55 +103,55 @@ public final class ScopedConnectionRegistry implements ConnectionRegistry, Conne
   public CompletionStage<Boolean> unregister(SocketName socket, ConnectionId id) {
     requireNonNull(socket, "socket");
     requireNonNull(id, "id");
-    return scope.thenCompose(s -> inner.unregister(scoped(socket, s), id));
+    return scope.thenCompose(s -> inner.unregister(stored(socket, s), id));
   }
 
   @Override
   public CompletionStage<Optional<Connection>> find(SocketName socket, ConnectionId id) {
     requireNonNull(socket, "socket");
     requireNonNull(id, "id");
-    return scope.thenCompose(s -> inner.find(scoped(socket, s), id)).thenApply(found -> found.map(c ->
+    return scope.thenCompose(s -> inner.find(stored(socket, s), id)).thenApply(found -> found.map(c ->
         new Connection(socket, c.id(), c.attributes(), c.query(), c.connectedAt(), c.expiresAt())));
   }
 
   @Override
   public CompletionStage<Long> count(SocketName socket) {
     requireNonNull(socket, "socket");
-    return scope.thenCompose(s -> inner.count(scoped(socket, s)));
+    return scope.thenCompose(s -> inner.count(stored(socket, s)));
   }
 
   @Override
   public CompletionStage<Long> scan(SocketName socket, int pageSize, Function<List<ConnectionId>, CompletionStage<?>> onPage) {
     requireNonNull(socket, "socket");
     Pages.checkScan(socket, pageSize, onPage);
-    return scope.thenCompose(s -> inner.scan(scoped(socket, s), pageSize, onPage));
+    return scope.thenCompose(s -> inner.scan(stored(socket, s), pageSize, onPage));
   }
 
   @Override
   public CompletionStage<Boolean> join(SocketName socket, GroupName group, ConnectionId id) {
     checkGroupCall(socket, group);
     requireNonNull(id, "id");
-    return scope.thenCompose(s -> groups().join(scoped(socket, s), group, id));
+    return scope.thenCompose(s -> groups().join(stored(socket, s), group, id));
   }
 
   @Override
   public CompletionStage<Boolean> leave(SocketName socket, GroupName group, ConnectionId id) {
     checkGroupCall(socket, group);
     requireNonNull(id, "id");
-    return scope.thenCompose(s -> groups().leave(scoped(socket, s), group, id));
+    return scope.thenCompose(s -> groups().leave(stored(socket, s), group, id));
   }
 
   @Override
   public CompletionStage<Set<GroupName>> groupsOf(SocketName socket, ConnectionId id) {
     requireNonNull(socket, "socket");
     requireNonNull(id, "id");
-    return scope.thenCompose(s -> groups().groupsOf(scoped(socket, s), id));
+    return scope.thenCompose(s -> groups().groupsOf(stored(socket, s), id));
   }
 
   @Override
   public CompletionStage<Long> countMembers(SocketName socket, GroupName group) {
     checkGroupCall(socket, group);
-    return scope.thenCompose(s -> groups().countMembers(scoped(socket, s), group));
+    return scope.thenCompose(s -> groups().countMembers(stored(socket, s), group));
   }
 
   @Override
@@ -155,7 +159,7 @@ public final class ScopedConnectionRegistry implements ConnectionRegistry, Conne
       Function<List<ConnectionId>, CompletionStage<?>> onPage) {
     Pages.checkScan(socket, pageSize, onPage);
     checkGroupCall(socket, group);
-    return scope.thenCompose(s -> groups().scanMembers(scoped(socket, s), group, pageSize, onPage));
+    return scope.thenCompose(s -> groups().scanMembers(stored(socket, s), group, pageSize, onPage));
   }
 
   private static void checkGroupCall(SocketName socket, GroupName group) {
@@ -175,6 +179,11 @@ public final class ScopedConnectionRegistry implements ConnectionRegistry, Conne
   @Override
   public String toString() {
     return "ScopedConnectionRegistry[" + inner + "]";
+  }
+
+  /** {@link #scoped(SocketName, String)}, worked out once per socket: a SHA-256 per call is not free. */
+  private SocketName stored(SocketName socket, String scope) {
+    return storedNames.computeIfAbsent(socket, name -> scoped(name, scope));
   }
 
   private static String checked(String scope) {

@@ -42,7 +42,7 @@ class AppInstanceKillIT {
   private static final Path LOG_DIR = Path.of("target", "faults").toAbsolutePath();
   private static final int CLIENTS = 24;
   private static final int STAYERS = 8;
-  private static final Pattern CONNECTED = Pattern.compile("ChatHandler - (\\S+) connected");
+  private static final Pattern CONNECTED = Pattern.compile("ChatHandler(?: \\[[^]]*])? - (\\S+) connected");
 
   private LocalRedis redis;
   private LocalRuntime runtime;

@@ -58,7 +58,7 @@ class RuntimeRestartIT {
   private static final Pattern RE_REGISTERED =
       Pattern.compile("re-registered with the Nitric runtime at \\S+ after (\\d+) ms");
   private static final Pattern REPORT =
-      Pattern.compile("ChatHandler - broadcast from \\S+: (BroadcastReport\\[[^]]*])");
+      Pattern.compile("ChatHandler(?: \\[[^]]*])? - broadcast from \\S+: (BroadcastReport\\[[^]]*])");
 
   /** How the runtime is stopped. */
   enum Stop {

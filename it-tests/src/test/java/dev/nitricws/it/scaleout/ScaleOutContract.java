@@ -54,8 +54,8 @@ abstract class ScaleOutContract {
   private static final Path LOG_DIR = Path.of("target", "scaleout").toAbsolutePath();
   private static final Duration START = Duration.ofSeconds(90);
   private static final Duration WAIT = Duration.ofSeconds(20);
-  private static final Pattern CONNECTED = Pattern.compile("ChatHandler - (\\S+) connected");
-  private static final Pattern BROADCAST = Pattern.compile("ChatHandler - broadcast from (\\S+): ");
+  private static final Pattern CONNECTED = Pattern.compile("ChatHandler(?: \\[[^]]*])? - (\\S+) connected");
+  private static final Pattern BROADCAST = Pattern.compile("ChatHandler(?: \\[[^]]*])? - broadcast from (\\S+): ");
   private static final String FULL_DELIVERY = "delivered=%d, gone=0, failed=0";
   private static final List<WebsocketEventType> TYPES =
       List.of(WebsocketEventType.Connect, WebsocketEventType.Disconnect, WebsocketEventType.Message);

@@ -181,11 +181,11 @@ trap cleanup EXIT
 
 # ------------------------------------------------------------------------------------ the machine
 
-if [[ ! -f $out/machine.json ]]; then
+{
   FANOUT_SETTINGS=$(printf '{"stamp":"%s","N":"%s","ROUNDS":%s,"WARMUP":%s,"ROUND_TIMEOUT_MS":"%s","QUIET_MS":%s,"GAP_MS":%s,"MEMORY_N":%s,"MAX_CONNECTIONS":%s,"PROFILE":"%s","PROFILE_N":%s,"VARIANTS":"%s","openFiles":"%s"}' \
     "$stamp" "$N" "$ROUNDS" "$WARMUP" "$ROUND_TIMEOUT_MS" "$QUIET_MS" "$GAP_MS" "$MEMORY_N" "$MAX_CONNECTIONS" "$PROFILE" "$PROFILE_N" "$VARIANTS" "$files") \
     node "$REPORT_JS" machine "$out/machine.json"
-fi
+}
 say "results in $out (variants: $VARIANTS; N: $N; load average $(loadavg))"
 
 # ------------------------------------------------------------------------------------ processes

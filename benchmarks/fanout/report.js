@@ -100,6 +100,13 @@ function machine(out) {
     loadBefore: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
     settings,
   };
+  if (fs.existsSync(out)) {
+    // a resumed run: the machine as it was first described, this invocation's settings, the earlier ones kept
+    const first = readJson(out);
+    description.resumed = [...(first.resumed || []), { loadBefore: description.loadBefore, settings }];
+    description.loadBefore = first.loadBefore;
+    description.earlierSettings = [...(first.earlierSettings || []), first.settings];
+  }
   fs.writeFileSync(out, JSON.stringify(description, null, 2) + '\n');
 }
 
@@ -200,7 +207,7 @@ function linearTicks(min, max, count) {
   return ticks;
 }
 
-const tickLabel = (v) => (v >= 1000 ? `${fmt(v / 1000, v % 1000 === 0 ? 0 : 1)}k` : v >= 1 ? fmt(v, 0) : fmt(v, v >= 0.1 ? 1 : 2));
+const tickLabel = (v) => (v === 0 ? '0' : v >= 1000 ? `${fmt(v / 1000, v % 1000 === 0 ? 0 : 1)}k` : v >= 1 ? fmt(v, 0) : fmt(v, v >= 0.1 ? 1 : 2));
 
 /**
  * A line chart as SVG: series [{name, points: [[x, y]...]}], x linear (ticks at the xs given),
@@ -416,7 +423,7 @@ function report(dir) {
   md.push('');
   md.push(`- ${m.cores || '?'} cores (${m.cpu || '?'}), ${m.memoryGiB || '?'} GiB; ${m.kernel || ''}`);
   md.push(`- ${m.java || 'java ?'}; Node ${m.node || '?'}; \`ws\` ${m.ws || '?'} (the driver); \`@nitric/sdk\` ${m.nitricSdk || '?'}; ${m.redis || ''}; ${m.postgres || ''}`);
-  md.push(`- load average (1, 5, 15 min) before the run: ${m.loadBefore || '?'}; after: ${loadAfter}. `
+  md.push(`- load average (1, 5, 15 min) before the run: ${m.loadBefore || '?'}; after: ${loadAfter}${m.resumed ? ` (resumed ${m.resumed.length} time(s) with RESUME)` : ''}. `
     + 'Each run\'s own load averages are in `results.csv`; the machine is shared with other builds, so read a ratio to about ±20% at best.');
   if (m.settings) {
     const s = m.settings;

@@ -200,6 +200,7 @@ start() {
   env "${envs[@]}" "$@" >>"$log" 2>&1 &
   PID=$!
   pids+=("$PID")
+  RUN_PIDS+=("$PID")
   COMMANDS+=("$name: ${envs[*]:+${envs[*]} }$*")
 }
 
@@ -238,15 +239,14 @@ store_flags() { # store
   esac
 }
 
-# start_variant VARIANT LOGBASE: starts its processes; sets URL and APP_PID (the process to
-# profile, or empty) and SERVER_PIDS (in the order to stop them)
+# start_variant VARIANT LOGBASE: starts its processes (RUN_PIDS); sets URL and APP_PID (the
+# process to profile, or empty)
 start_variant() {
   local v=$1 base=$2 socket_line
-  URL="" APP_PID="" SERVER_PIDS=()
+  URL="" APP_PID="" RUN_PIDS=()
   case $v in
     floor)
       start floor "$base-floor.log" -- java -cp "$BENCH_JAR" dev.nitricws.bench.FanoutFloor --ws-port 0 --max-connections "$MAX_CONNECTIONS"
-      SERVER_PIDS=("$PID")
       URL=$(await_line "$base-floor.log" 'ws://127\.0\.0\.1:[0-9]+' 60 "$PID") || return 1
       ;;
     seed | seed-parallel)
@@ -254,7 +254,6 @@ start_variant() {
       local dir=$SEED_DIR
       [[ $v == seed-parallel ]] && dir=$SEED_PARALLEL_DIR
       start app "$base-app.log" SERVICE_ADDRESS="$SERVICE_ADDRESS" NITRIC_ENVIRONMENT=run -- node "$dir/index.js"
-      SERVER_PIDS=("$PID" "$RUNTIME_PID")
       socket_line=$(await_line "$base-runtime.log" "Websocket 'chat' listening on ws://[0-9.:]+" 60 "$PID") || return 1
       URL=${socket_line##* on }
       ;;
@@ -262,7 +261,6 @@ start_variant() {
       store_flags "${v#embedded-}"
       start app "$base-app.log" -- java -jar "$APP_JAR" "${STORE_FLAGS[@]}" --socket="$SOCKET" --ws-port=0
       APP_PID=$PID
-      SERVER_PIDS=("$PID")
       URL=$(await_line "$base-app.log" 'ws://127\.0\.0\.1:[0-9]+' 120 "$PID") || return 1
       ;;
     separate-*)
@@ -270,7 +268,6 @@ start_variant() {
       start_runtime "$base" || return 1
       start app "$base-app.log" -- java -jar "$APP_JAR" "${STORE_FLAGS[@]}" --socket="$SOCKET" --service-address="$SERVICE_ADDRESS"
       APP_PID=$PID
-      SERVER_PIDS=("$PID" "$RUNTIME_PID")
       socket_line=$(await_line "$base-runtime.log" "Websocket '$SOCKET' listening on ws://[0-9.:]+" 120 "$PID") || return 1
       URL=${socket_line##* on }
       ;;
@@ -279,9 +276,9 @@ start_variant() {
   probe "$URL" "$base-driver.log" || return 1
 }
 
-stop_variant() {
-  local pid
-  for pid in "${SERVER_PIDS[@]}"; do stop_pid "$pid" 60; done
+stop_variant() { # the app before the runtime: the other way round from their start
+  local i
+  for ((i = ${#RUN_PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${RUN_PIDS[i]}" 60; done
 }
 
 record() { # json-out variant n status [driver-json]

@@ -154,7 +154,8 @@ async function hot(recording, out) {
   for await (const line of lines) {
     const t = line.trim();
     if (t.startsWith('sampledThread = ')) {
-      thread = (t.match(/"([^"]*)"/) || [, '?'])[1].replace(/\d+/g, 'N');
+      // thread names without their numbers and ids, so that a pool's threads add up
+      thread = (t.match(/"([^"]*)"/) || [, '?'])[1].replace(/[0-9a-f]{8}/g, '*').replace(/\d+/g, 'N');
     } else if (t === 'stackTrace = [') {
       inStack = true;
       frames = [];
@@ -435,7 +436,7 @@ function report(dir) {
   md.push('## The commands');
   md.push('');
   md.push('```sh');
-  md.push('bash benchmarks/run.sh                 # the fan-out suite, then (STORES=1) the store benchmarks');
+  md.push('bash benchmarks/run.sh --stores        # the store benchmarks, then the fan-out suite (without --stores: fan-out only)');
   md.push('bash benchmarks/fanout.sh              # the fan-out suite alone; this page is written at its end');
   md.push('N=1000,5000 VARIANTS=floor,seed,embedded-redis ROUNDS=20 bash benchmarks/fanout.sh   # a part of it');
   md.push('RESUME=benchmarks/results/fanout-<time> bash benchmarks/fanout.sh                   # complete an interrupted run');
@@ -448,7 +449,8 @@ function report(dir) {
     + 'takes 256 from one address) and counts connects refused or failed; the connect rate is connections opened per second from the first '
     + 'attempt until every attempt has ended. Then, after the warm-up rounds, each measured round one client (another every round) sends a '
     + 'plain-text frame and the round\'s latency is the time from that send until the **last** of the N clients has received it; a client '
-    + 'without it after the timeout counts as missing, and the round then counts as the timeout. p50 and p99 are nearest-rank over the '
+    + 'without it when the round ends (its timeout, or 10 s in which no client received it) counts as missing, and the round then counts '
+    + 'with the time it ended. p50 and p99 are nearest-rank over the '
     + 'measured rounds (with 20 rounds p99 is the slowest round). The driver itself handles every one of the N frames on one thread, the '
     + 'same for every variant, so it is part of each figure, the floor\'s too. One variant runs at a time, with fresh processes each, and '
     + 'the driver closes its clients before they are stopped.');

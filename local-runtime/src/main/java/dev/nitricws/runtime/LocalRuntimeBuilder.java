@@ -247,8 +247,13 @@ public final class LocalRuntimeBuilder {
     return new LocalRuntime(this);
   }
 
-  /** The gateway's part of these settings; reads the TLS files, if any. */
-  GatewaySettings gatewaySettings() {
+  /**
+   * The gateway's part of these settings; reads the TLS files, if any. For the runtime itself,
+   * and for an embedder that runs the websocket gateway alone with an event dispatcher of its own
+   * ({@code new WebsocketGateway(builder.gatewaySettings(), dispatcher)}), with no gRPC and no
+   * app: the fan-out benchmark's floor does.
+   */
+  public GatewaySettings gatewaySettings() {
     SslContext tls = tlsCertificate == null ? null : GatewaySettings.serverTls(tlsCertificate, tlsPrivateKey);
     return new GatewaySettings(bindHost, firstWebsocketPort, maxMessageSize, idleTimeout, pingInterval, staticPage,
         acceptWithoutHandler, requestTimeout, maxConnectionsPerAddress, maxConnections, maxMessagesPerSecond,

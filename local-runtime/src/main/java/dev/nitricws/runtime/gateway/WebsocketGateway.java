@@ -152,10 +152,13 @@ public final class WebsocketGateway implements AutoCloseable {
   }
 
   /**
-   * Writes data to one connection; fails with {@link ConnectionNotFoundException} for an unknown
-   * id, and as {@link ClientConnection#send} says.
+   * Writes data to one connection as one frame (text when it is valid UTF-8, else binary), as a
+   * {@code SendMessage} does: the future completes once the frame is queued for the client, in
+   * order, and fails when the connection is unknown or closed, the socket not declared, or the
+   * client over its bounds (which closes it). Public for an embedder that runs the gateway alone
+   * with its own {@link EventDispatcher}; thread-safe and non-blocking.
    */
-  CompletableFuture<Void> send(String socketName, String connectionId, ByteString data) {
+  public CompletableFuture<Void> send(String socketName, String connectionId, ByteString data) {
     ClientConnection connection;
     try {
       connection = connection(socketName, connectionId);

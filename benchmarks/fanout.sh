@@ -28,7 +28,7 @@
 #   QUIET_MS           10000     ... or once no client has received the message for this long
 #   GAP_MS             100       pause between rounds
 #   MEMORY_N           10000     idle connections for idle-memory
-#   MAX_CONNECTIONS    19000     the cap given to the floor and the runtime jar (--max-connections);
+#   MAX_CONNECTIONS    19000     the cap given to the floor, the runtime jar and bin/chat (--max-connections);
 #                                the embedded runtime keeps its own default (16,000)
 #   PROFILE            0         1: a JFR recording of the app process during the broadcasts at
 #                                PROFILE_N (embedded-* and separate-*), its hottest frames in the report
@@ -259,7 +259,8 @@ start_variant() {
       ;;
     embedded-*)
       store_flags "${v#embedded-}"
-      start app "$base-app.log" -- java -jar "$APP_JAR" "${STORE_FLAGS[@]}" --socket="$SOCKET" --ws-port=0
+      start app "$base-app.log" -- java -jar "$APP_JAR" "${STORE_FLAGS[@]}" --socket="$SOCKET" --ws-port=0 \
+        --max-connections="$MAX_CONNECTIONS"
       APP_PID=$PID
       URL=$(await_line "$base-app.log" 'ws://127\.0\.0\.1:[0-9]+' 120 "$PID") || return 1
       ;;

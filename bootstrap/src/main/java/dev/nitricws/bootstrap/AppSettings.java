@@ -24,6 +24,7 @@ import java.util.Optional;
  * @param nitricEnvironment NITRIC_ENVIRONMENT: run, build or cloud
  * @param localGrpcPort the in-process runtime's gRPC port (0: any free port)
  * @param localWebsocketPort the in-process runtime's websocket port
+ * @param localMaxConnections how many connections the in-process runtime's gateway holds at most
  * @param kvStore the Nitric key-value store that holds connections with {@code --store=nitric}
  * @param redis the Redis store's config: present with {@code --store=redis} where the store is
  *     reached, that is not under the Nitric CLI's collection (there no store is connected to, and
@@ -43,6 +44,7 @@ public record AppSettings(
     String nitricEnvironment,
     int localGrpcPort,
     int localWebsocketPort,
+    int localMaxConnections,
     String kvStore,
     Optional<RedisRegistryConfig> redis,
     Optional<PostgresRegistryConfig> postgres,
@@ -72,6 +74,9 @@ public record AppSettings(
     }
     port("local gRPC port", localGrpcPort);
     port("local websocket port", localWebsocketPort);
+    if (localMaxConnections < 1) {
+      throw new IllegalArgumentException("--max-connections must be at least 1, got " + localMaxConnections);
+    }
     port("--metrics-port", metricsPort);
     if (!java.util.Set.of("run", "build", "cloud").contains(nitricEnvironment)) {
       throw new IllegalArgumentException("NITRIC_ENVIRONMENT must be run, build or cloud, got '" + nitricEnvironment + "'");
@@ -129,7 +134,7 @@ public record AppSettings(
   /** These settings with the runtime at {@code address} (used once the embedded runtime is up). */
   public AppSettings withServiceAddress(String address) {
     return new AppSettings(store, socket, Optional.of(address), nitricEnvironment, localGrpcPort, localWebsocketPort,
-        kvStore, redis, postgres, maxConnectionLife, handlerTimeout, sendTimeout, authentication,
+        localMaxConnections, kvStore, redis, postgres, maxConnectionLife, handlerTimeout, sendTimeout, authentication,
         runtimeCredentials, metricsPort);
   }
 

@@ -59,6 +59,11 @@ public final class NitricWsMain implements Callable<Integer> {
       description = "Websocket and page port of the in-process runtime (NITRICWS_WS_PORT). Default: ${DEFAULT-VALUE}.")
   int wsPort;
 
+  @Option(names = "--max-connections", defaultValue = "${env:NITRICWS_MAX_CONNECTIONS:-16000}",
+      description = "Most connections the in-process runtime's gateway holds at once; more are refused with 503 "
+          + "(NITRICWS_MAX_CONNECTIONS). Keep it below the open-file limit. Default: ${DEFAULT-VALUE}.")
+  int maxConnections;
+
   @Option(names = "--grpc-port", defaultValue = "${env:NITRICWS_GRPC_PORT:-0}",
       description = "gRPC port of the in-process runtime, 0 for any free port (NITRICWS_GRPC_PORT). Default: ${DEFAULT-VALUE}.")
   int grpcPort;
@@ -192,6 +197,7 @@ public final class NitricWsMain implements Callable<Integer> {
         environment,
         grpcPort,
         wsPort,
+        maxConnections,
         kvStore,
         redis,
         postgres,

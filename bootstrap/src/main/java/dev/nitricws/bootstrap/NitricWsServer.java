@@ -75,6 +75,7 @@ public final class NitricWsServer implements AutoCloseable {
         local = LocalRuntime.builder()
             .grpcPort(settings.localGrpcPort())
             .firstWebsocketPort(settings.localWebsocketPort())
+            .maxConnections(settings.localMaxConnections())
             .staticPageResource(CHAT_PAGE)
             .build()
             .start();

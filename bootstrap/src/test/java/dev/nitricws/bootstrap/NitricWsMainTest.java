@@ -20,6 +20,14 @@ import org.junit.jupiter.api.Test;
 class NitricWsMainTest {
 
   @Test
+  void maxConnectionsReachesTheSettingsAndABadOneIsRefused() {
+    assertThat(NitricWsMain.parse("--store=memory").localMaxConnections()).isEqualTo(16_000);
+    assertThat(NitricWsMain.parse("--store=memory", "--max-connections=19500").localMaxConnections()).isEqualTo(19_500);
+    assertThatThrownBy(() -> NitricWsMain.parse("--store=memory", "--max-connections=0"))
+        .hasMessageContaining("--max-connections must be at least 1, got 0");
+  }
+
+  @Test
   void flagsBecomeValidatedSettings() {
     AppSettings s = NitricWsMain.parse("--store=postgres", "--postgres-url=jdbc:postgresql://db/app",
         "--postgres-password=s3cret", "--socket=room-1", "--service-address=10.0.0.1:50051", "--max-connection-life=90m");
@@ -67,7 +75,7 @@ class NitricWsMainTest {
 
   private static AppSettings settings(StoreKind store, String environment, java.util.Optional<String> address) {
     return new AppSettings(store, dev.nitricws.domain.SocketName.of("chat"), address, environment, 0, 4000,
-        "connections", java.util.Optional.empty(), java.util.Optional.empty(),
+        16_000, "connections", java.util.Optional.empty(), java.util.Optional.empty(),
         Duration.ofHours(2), Duration.ofSeconds(10), Duration.ofSeconds(10), java.util.Optional.empty(),
         dev.nitricws.adapters.nitric.RuntimeCredentials.none(), 0);
   }

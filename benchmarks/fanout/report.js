@@ -415,7 +415,7 @@ function report(dir) {
     + 'do not edit by hand (`bash benchmarks/fanout.sh report` writes it again). Every ratio below compares figures of one run '
     + 'on one machine: absolute figures describe only that machine.');
   md.push('');
-  const partial = partialRun(m.settings || {});
+  const partial = partialRun(m.settings || {}, runs);
   if (partial.length) {
     md.push(`> **A partial run** (${partial.join('; ')}): the suite's full run is \`bash benchmarks/fanout.sh\` with its defaults.`);
     md.push('');
@@ -428,7 +428,7 @@ function report(dir) {
     + 'Each run\'s own load averages are in `results.csv`; the machine is shared with other builds, so read a ratio to about ±20% at best.');
   if (m.settings) {
     const s = m.settings;
-    md.push(`- settings: N = ${s.N}; ${s.ROUNDS} measured rounds after ${s.WARMUP} warm-up rounds; a round ends after ${s.ROUND_TIMEOUT_MS === 'auto' ? '60 s or 20 ms per connection, whichever is longer,' : `${s.ROUND_TIMEOUT_MS} ms`} or ${s.QUIET_MS} ms after the last client received it; `
+    md.push(`- settings: N = ${[...new Set(fan.map((r) => r.n))].sort((x, y) => x - y).join(', ') || s.N}; ${s.ROUNDS} measured rounds after ${s.WARMUP} warm-up rounds; a round ends after ${s.ROUND_TIMEOUT_MS === 'auto' ? '60 s or 20 ms per connection, whichever is longer,' : `${s.ROUND_TIMEOUT_MS} ms`} or ${s.QUIET_MS} ms after the last client received it; `
       + `${s.GAP_MS} ms between rounds; idle memory at ${s.MEMORY_N}; --max-connections ${s.MAX_CONNECTIONS} for the floor and the runtime jar`
       + `${s.PROFILE === '1' ? `; JFR profile at N = ${s.PROFILE_N}` : ''}`);
   }
@@ -612,16 +612,24 @@ function report(dir) {
   process.stdout.write(`report: ${rel(path.join(DOCS, 'benchmarks.md'))}, ${charts.length} charts in ${rel(CHARTS)}, ${rel(path.join(dir, 'results.csv'))}\n`);
 }
 
-/** How a run's settings fall short of the suite's defaults. */
-function partialRun(s) {
+/**
+ * How a run falls short of the suite's defaults, judged by the runs it holds (a run resumed with
+ * other N or variants holds the union): N missing, variants missing at some N, fewer rounds.
+ */
+function partialRun(s, runs) {
   const short = [];
-  const ns = String(s.N || '').trim().split(/[\s,]+/).map(Number);
-  if (ns.join(' ') !== '1000 5000 10000 19000') short.push(`N = ${ns.join(', ')}`);
+  const fan = runs.filter((r) => r.variant !== 'idle-memory');
+  const ns = [1000, 5000, 10000, 19000];
+  const missingN = ns.filter((n) => !fan.some((r) => r.n === n));
+  if (missingN.length) short.push(`no N = ${missingN.join(', ')}`);
+  for (const n of ns.filter((x) => !missingN.includes(x))) {
+    const without = VARIANTS.filter((v) => !fan.some((r) => r.variant === v && r.n === n));
+    if (without.length) short.push(`at ${n}: without ${without.join(', ')}`);
+  }
   if (Number(s.ROUNDS) < 20) short.push(`${s.ROUNDS} rounds`);
-  const variants = String(s.VARIANTS || '').split(',');
-  const missing = [...VARIANTS, 'idle-memory'].filter((v) => !variants.includes(v));
-  if (missing.length) short.push(`without ${missing.join(', ')}`);
-  if (variants.includes('idle-memory') && Number(s.MEMORY_N) !== 10000) short.push(`idle memory at ${s.MEMORY_N}`);
+  const memory = runs.filter((r) => r.variant === 'idle-memory');
+  if (!memory.length) short.push('without idle-memory');
+  else if (!memory.some((r) => r.n === 10000)) short.push(`idle memory at ${memory.map((r) => r.n).join(', ')}`);
   return short;
 }
 

@@ -16,6 +16,7 @@ import dev.nitricws.domain.SocketMetrics;
 import dev.nitricws.ports.ConnectionScope;
 import dev.nitricws.ports.SocketHandler;
 import dev.nitricws.ports.WebsocketApp;
+import io.grpc.inprocess.InProcessChannelBuilder;
 import java.time.Clock;
 
 /**
@@ -29,11 +30,21 @@ final class CoreModule extends AbstractModule {
   private final AppSettings settings;
   private final Lifecycle lifecycle;
   private final GatewayScope scope;
+  private final String inProcessName;
 
   CoreModule(AppSettings settings, Lifecycle lifecycle, GatewayScope scope) {
+    this(settings, lifecycle, scope, null);
+  }
+
+  /**
+   * With {@code inProcessName} (not null), the app speaks to the runtime in this JVM over grpc-java's
+   * in-process transport of that name, instead of over loopback HTTP/2 to {@code settings}' address.
+   */
+  CoreModule(AppSettings settings, Lifecycle lifecycle, GatewayScope scope, String inProcessName) {
     this.settings = requireNonNull(settings, "settings");
     this.lifecycle = requireNonNull(lifecycle, "lifecycle");
     this.scope = requireNonNull(scope, "scope");
+    this.inProcessName = inProcessName;
   }
 
   @Override
@@ -52,10 +63,11 @@ final class CoreModule extends AbstractModule {
   NitricRuntimeClient nitricRuntime(AppSettings settings) {
     String address = settings.serviceAddress()
         .orElseThrow(() -> new IllegalStateException("no Nitric runtime address: start the local runtime first"));
-    return NitricRuntimeClient.builder(NitricSettings.address(address, NitricSettings.Environment.parse(settings.nitricEnvironment())))
+    NitricRuntimeClient.Builder client = NitricRuntimeClient.builder(
+            NitricSettings.address(address, NitricSettings.Environment.parse(settings.nitricEnvironment())))
         .sendTimeout(settings.sendTimeout())
-        .credentials(settings.runtimeCredentials())
-        .connect();
+        .credentials(settings.runtimeCredentials());
+    return inProcessName == null ? client.connect() : client.over(InProcessChannelBuilder.forName(inProcessName).build());
   }
 
   @Provides

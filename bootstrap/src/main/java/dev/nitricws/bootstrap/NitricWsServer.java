@@ -82,7 +82,7 @@ public final class NitricWsServer implements AutoCloseable {
         effective = settings.withServiceAddress(local.serviceAddress());
       }
       Injector injector = Guice.createInjector(
-          new CoreModule(effective, lifecycle, scope),
+          new CoreModule(effective, lifecycle, scope, local == null ? null : local.inProcessName()),
           effective.collecting() ? StoreModules.forCollection(effective.store()) : StoreModules.forKind(effective.store()),
           MetricsModules.forSettings(effective),
           handlerModule);

@@ -15,11 +15,13 @@ import dev.nitricws.runtime.kv.KvStoreService;
 import dev.nitricws.runtime.resources.DeclaredResources;
 import dev.nitricws.runtime.resources.ResourcesService;
 import io.grpc.Server;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -90,6 +92,8 @@ public final class LocalRuntime implements AutoCloseable {
   private final KvStorage storage;
   private final ResourcesService resources;
   private final Server server;
+  private final Server inProcessServer;
+  private final String inProcessName;
   private State state = State.NEW;
 
   LocalRuntime(LocalRuntimeBuilder config) {
@@ -105,18 +109,39 @@ public final class LocalRuntime implements AutoCloseable {
     this.disconnects = new DisconnectCounter(registry);
     this.gateway = new WebsocketGateway(settings, disconnects);
     this.resources = new ResourcesService(gateway, storage);
+    WebsocketService websockets = new WebsocketService(gateway);
+    WebsocketHandlerService handlers = new WebsocketHandlerService(registry);
+    KvStoreService kv = new KvStoreService(storage);
     NettyServerBuilder grpc = NettyServerBuilder.forAddress(new InetSocketAddress(config.grpcHost, config.grpcPort))
         .addService(resources)
-        .addService(new WebsocketService(gateway))
-        .addService(new WebsocketHandlerService(registry))
-        .addService(new KvStoreService(storage))
+        .addService(websockets)
+        .addService(handlers)
+        .addService(kv)
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true);
+    // the same services for an app in this JVM: no HTTP/2 or sockets between them
+    this.inProcessName = "nitric-ws-local-runtime-" + UUID.randomUUID();
+    InProcessServerBuilder local = InProcessServerBuilder.forName(inProcessName)
+        .addService(resources)
+        .addService(websockets)
+        .addService(handlers)
+        .addService(kv);
     if (config.grpcToken != null) {
       grpc.intercept(new TokenAuthInterceptor(config.grpcToken));
+      local.intercept(new TokenAuthInterceptor(config.grpcToken));
     }
     this.server = grpc.build();
+    this.inProcessServer = local.build();
     this.tokenRequired = config.grpcToken != null;
+  }
+
+  /**
+   * The name of this runtime's in-process gRPC server (grpc-java's {@code InProcessChannelBuilder.forName}):
+   * the same services as {@link #serviceAddress()}, for an app in the same JVM, without HTTP/2 and
+   * sockets between them. Served while the runtime runs, with the same token check.
+   */
+  public String inProcessName() {
+    return inProcessName;
   }
 
   public static LocalRuntimeBuilder builder() {
@@ -136,6 +161,7 @@ public final class LocalRuntime implements AutoCloseable {
     }
     try {
       server.start();
+      inProcessServer.start();
     } catch (IOException e) {
       close();
       throw new LocalRuntimeException(String.format("Unable to start the gRPC server on %s:%d",
@@ -277,12 +303,17 @@ public final class LocalRuntime implements AutoCloseable {
     gateway.close();
     registry.close();
     server.shutdown();
+    inProcessServer.shutdown();
     try {
       if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
         server.shutdownNow();
       }
+      if (!inProcessServer.awaitTermination(5, TimeUnit.SECONDS)) {
+        inProcessServer.shutdownNow();
+      }
     } catch (InterruptedException e) {
       server.shutdownNow();
+      inProcessServer.shutdownNow();
       Thread.currentThread().interrupt();
     }
     storage.close();

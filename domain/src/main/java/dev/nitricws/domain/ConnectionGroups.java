@@ -50,4 +50,17 @@ public interface ConnectionGroups {
    */
   CompletionStage<Long> scanMembers(
       SocketName socket, GroupName group, int pageSize, Function<List<ConnectionId>, CompletionStage<?>> onPage);
+
+  /**
+   * {@code store} seen as the groups it keeps beside its connections.
+   *
+   * @throws IllegalStateException when the store keeps none (does not implement this port)
+   */
+  static ConnectionGroups of(ConnectionRegistry store) {
+    if (store instanceof ConnectionGroups groups) {
+      return groups;
+    }
+    throw new IllegalStateException(store.getClass().getSimpleName() + " keeps no groups (it does not implement"
+        + " ConnectionGroups)");
+  }
 }

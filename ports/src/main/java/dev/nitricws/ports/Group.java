@@ -7,7 +7,6 @@ import dev.nitricws.domain.Broadcaster;
 import dev.nitricws.domain.ConnectionGroups;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.GroupName;
-import dev.nitricws.domain.Pages;
 import dev.nitricws.domain.SocketName;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -71,7 +70,6 @@ public final class Group {
    * delivered.
    */
   public CompletionStage<Long> members(int pageSize, Function<List<ConnectionId>, CompletionStage<?>> onPage) {
-    Pages.checkScan(socket, pageSize, onPage);
     return groups.scanMembers(socket, name, pageSize, onPage);
   }
 

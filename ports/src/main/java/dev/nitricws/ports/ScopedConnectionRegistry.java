@@ -169,12 +169,9 @@ public final class ScopedConnectionRegistry implements ConnectionRegistry, Conne
 
   /** The inner registry's groups; fails when it keeps none. */
   private ConnectionGroups groups() {
-    if (inner instanceof ConnectionGroups groups) {
-      return groups;
-    }
-    throw new IllegalStateException(inner.getClass().getSimpleName() + " keeps no groups (it does not implement"
-        + " ConnectionGroups)");
+    return ConnectionGroups.of(inner);
   }
+
 
   @Override
   public String toString() {

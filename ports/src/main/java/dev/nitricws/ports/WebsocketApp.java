@@ -150,11 +150,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
       });
     }
     if (event instanceof SocketEvent.Disconnect disconnect) {
-      Map<String, String> cached = attributes.remove(key);
-      CompletionStage<HandlerContext.KnownAttributes> known = cached != null
-          ? CompletableFuture.completedFuture(HandlerContext.KnownAttributes.of(cached))
-          : lookUpAttributes(key, deadline);
-      return known.thenCompose(found -> {
+      return attributesOf(key, deadline, true).thenCompose(found -> {
         HandlerContext context = new HandlerContext(served.socket, disconnect.connectionId(), found, served.handler::onError);
         return tracker.disconnected(disconnect)
             .handle((removed, error) -> {
@@ -168,19 +164,28 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
       }).thenApply(ok -> EventAnswer.ACCEPT);
     }
     SocketEvent.Message message = (SocketEvent.Message) event;
-    Map<String, String> cached = attributes.get(key);
-    CompletionStage<HandlerContext.KnownAttributes> known = cached != null
-        ? CompletableFuture.completedFuture(HandlerContext.KnownAttributes.of(cached))
-        : lookUpAttributes(key, deadline).thenApply(found -> {
-          if (found.failure() == null && found.values() != null) {
-            attributes.put(key, found.values());
-          }
-          return found;
-        });
-    return known.thenCompose(found -> {
+    return attributesOf(key, deadline, false).thenCompose(found -> {
       MessagingContext context = new MessagingContext(served.socket, message, found, served.handler::onError);
       return runHandler(event, context, () -> served.handler.onMessage(context), deadline);
     }).thenApply(ok -> EventAnswer.ACCEPT);
+  }
+
+  /**
+   * The attributes of a connection: from the cache, or read from the registry once (and cached,
+   * unless {@code forget}: a disconnect takes them out of the cache).
+   */
+  private CompletionStage<HandlerContext.KnownAttributes> attributesOf(Key key, long deadline, boolean forget) {
+    Map<String, String> cached = forget ? attributes.remove(key) : attributes.get(key);
+    if (cached != null) {
+      return CompletableFuture.completedFuture(HandlerContext.KnownAttributes.of(cached));
+    }
+    CompletionStage<HandlerContext.KnownAttributes> read = lookUpAttributes(key, deadline);
+    return forget ? read : read.thenApply(found -> {
+      if (found.failure() == null) {
+        attributes.put(key, found.values());
+      }
+      return found;
+    });
   }
 
   /**

@@ -122,12 +122,9 @@ public final class MicrometerConnectionRegistry implements ConnectionRegistry, C
 
   /** The wrapped store's groups; a store that keeps none fails the call saying so. */
   private ConnectionGroups groups() {
-    if (store instanceof ConnectionGroups groups) {
-      return groups;
-    }
-    throw new IllegalStateException(store.getClass().getSimpleName() + " keeps no groups (it does not implement"
-        + " ConnectionGroups)");
+    return ConnectionGroups.of(store);
   }
+
 
   private <T> CompletionStage<T> timed(Operation operation, Supplier<CompletionStage<T>> call) {
     long start = System.nanoTime();

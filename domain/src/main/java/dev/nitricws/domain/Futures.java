@@ -4,6 +4,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /** Small helpers for the stages every port returns. */
 public final class Futures {
@@ -20,6 +22,36 @@ public final class Futures {
       t = t.getCause();
     }
     return t;
+  }
+
+  /**
+   * {@code stage} as code outside the library sees it: a stage that completes on {@code executor},
+   * so that what the caller chains to it never runs on the I/O thread that completed the work (a
+   * transport's event loop, which must not block); {@code stage} itself when it has already
+   * completed (chained work then runs on the caller's thread, as for any completed stage). Should
+   * {@code executor} refuse the hand-off (it is shut down), the stage completes on the thread that
+   * completed the work.
+   */
+  public static <T> CompletionStage<T> completingOn(Executor executor, CompletionStage<T> stage) {
+    if (stage instanceof CompletableFuture<T> f && f.isDone()) {
+      return stage;
+    }
+    CompletableFuture<T> handed = new CompletableFuture<>();
+    stage.whenComplete((value, error) -> {
+      Runnable complete = () -> {
+        if (error != null) {
+          handed.completeExceptionally(error);
+        } else {
+          handed.complete(value);
+        }
+      };
+      try {
+        executor.execute(complete);
+      } catch (RejectedExecutionException shutDown) {
+        complete.run();
+      }
+    });
+    return handed;
   }
 
   /**

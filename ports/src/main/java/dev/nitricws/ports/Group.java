@@ -46,17 +46,17 @@ public final class Group {
    * when the socket has no such connection (it never connected, or has gone).
    */
   public CompletionStage<Boolean> join(ConnectionId id) {
-    return groups.join(socket, name, requireNonNull(id, "id"));
+    return websocket.handOut(groups.join(socket, name, requireNonNull(id, "id")));
   }
 
   /** Removes the connection {@code id}; {@code true} if it was a member. */
   public CompletionStage<Boolean> leave(ConnectionId id) {
-    return groups.leave(socket, name, requireNonNull(id, "id"));
+    return websocket.handOut(groups.leave(socket, name, requireNonNull(id, "id")));
   }
 
   /** How many connections are members (for a user: how many connections the user has open). */
   public CompletionStage<Long> count() {
-    return groups.countMembers(socket, name);
+    return websocket.handOut(groups.countMembers(socket, name));
   }
 
   /** Whether the group has a member at all: for a user's group, whether the user is online. */
@@ -70,7 +70,7 @@ public final class Group {
    * delivered.
    */
   public CompletionStage<Long> members(int pageSize, Function<List<ConnectionId>, CompletionStage<?>> onPage) {
-    return groups.scanMembers(socket, name, pageSize, onPage);
+    return websocket.handOut(groups.scanMembers(socket, name, pageSize, websocket.onCallbacks(onPage)));
   }
 
   /** Sends {@code text} as UTF-8 to every member. */
@@ -110,8 +110,8 @@ public final class Group {
 
   /** Sends {@code frozen}, which nobody changes afterwards, to the members but {@code except}. */
   CompletionStage<BroadcastReport> send(byte[] frozen, ConnectionId except) {
-    return broadcaster.broadcast(socket, (size, onPage) -> groups.scanMembers(socket, name, size, onPage), frozen,
-        except);
+    return websocket.handOut(broadcaster.broadcast(socket,
+        (size, onPage) -> groups.scanMembers(socket, name, size, onPage), frozen, except));
   }
 
   @Override

@@ -9,6 +9,7 @@ import dev.nitricws.domain.Connection;
 import dev.nitricws.domain.ConnectionGroups;
 import dev.nitricws.domain.ConnectionId;
 import dev.nitricws.domain.ConnectionRegistry;
+import dev.nitricws.domain.Futures;
 import dev.nitricws.domain.GroupName;
 import dev.nitricws.domain.MessageSender;
 import dev.nitricws.domain.SendOutcome;
@@ -19,6 +20,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /**
  * One websocket as application code sees it: send to a connection, broadcast to all of them or to
@@ -41,6 +44,7 @@ public final class Websocket {
   private final Broadcaster broadcaster;
   private final SocketUrls urls;
   private final JsonMapper json;
+  private final Executor callbacks;
 
   /**
    * A websocket with the default send budget, send timeout, broadcast page size and bound on sends
@@ -67,15 +71,16 @@ public final class Websocket {
   public Websocket(SocketName name, ConnectionRegistry registry, BoundedSender sender, SocketUrls urls,
       JsonMapper json) {
     this(name, registry, registry instanceof ConnectionGroups g ? g : null, sender, new Broadcaster(registry, sender),
-        urls, json);
+        urls, json, null);
   }
 
   /**
-   * A websocket that keeps groups in {@code groups} (null: none, and group calls fail saying so) and
-   * broadcasts with {@code broadcaster}, which must use the same registry and sender.
+   * A websocket that keeps groups in {@code groups} (null: none, and group calls fail saying so),
+   * broadcasts with {@code broadcaster}, which must use the same registry and sender, and completes
+   * the stages it returns on {@code callbacks} (null: on the thread that completed the work).
    */
   Websocket(SocketName name, ConnectionRegistry registry, ConnectionGroups groups, BoundedSender sender,
-      Broadcaster broadcaster, SocketUrls urls, JsonMapper json) {
+      Broadcaster broadcaster, SocketUrls urls, JsonMapper json, Executor callbacks) {
     this.name = requireNonNull(name, "name");
     this.registry = requireNonNull(registry, "registry");
     this.groups = groups;
@@ -83,6 +88,7 @@ public final class Websocket {
     this.broadcaster = requireNonNull(broadcaster, "broadcaster");
     this.urls = urls;
     this.json = json;
+    this.callbacks = callbacks;
   }
 
   /** The socket's name. */
@@ -93,13 +99,13 @@ public final class Websocket {
   /** Sends {@code data} to one connection; a gone connection is unregistered. */
   public CompletionStage<SendOutcome> send(ConnectionId id, byte[] data) {
     requireNonNull(id, "id");
-    return sender.send(name, id, requireNonNull(data, "data").clone());
+    return handOut(sender.send(name, id, requireNonNull(data, "data").clone()));
   }
 
   /** Sends {@code text} as UTF-8 to one connection. */
   public CompletionStage<SendOutcome> send(ConnectionId id, String text) {
     requireNonNull(id, "id");
-    return sender.send(name, id, utf8(text));
+    return handOut(sender.send(name, id, utf8(text)));
   }
 
   /** Sends {@code data} to every connection of the socket. */
@@ -114,12 +120,12 @@ public final class Websocket {
 
   /** Sends {@code data} to every connection but {@code except} (null: none skipped). */
   public CompletionStage<BroadcastReport> broadcastExcept(ConnectionId except, byte[] data) {
-    return broadcaster.broadcast(name, requireNonNull(data, "data").clone(), except);
+    return handOut(broadcaster.broadcast(name, requireNonNull(data, "data").clone(), except));
   }
 
   /** Sends {@code text} as UTF-8 to every connection but {@code except}. */
   public CompletionStage<BroadcastReport> broadcastExcept(ConnectionId except, String text) {
-    return broadcaster.broadcast(name, utf8(text), except);
+    return handOut(broadcaster.broadcast(name, utf8(text), except));
   }
 
   /**
@@ -130,7 +136,7 @@ public final class Websocket {
    */
   public CompletionStage<SendOutcome> sendJson(ConnectionId id, Object value) {
     requireNonNull(id, "id");
-    return sender.send(name, id, toJson(value));
+    return handOut(sender.send(name, id, toJson(value)));
   }
 
   /**
@@ -152,12 +158,12 @@ public final class Websocket {
    * @throws IllegalArgumentException if the mapper cannot write {@code value}
    */
   public CompletionStage<BroadcastReport> broadcastJsonExcept(ConnectionId except, Object value) {
-    return broadcaster.broadcast(name, toJson(value), except);
+    return handOut(broadcaster.broadcast(name, toJson(value), except));
   }
 
   /** Closes one connection from the server side; a gone connection is unregistered. */
   public CompletionStage<SendOutcome> close(ConnectionId id) {
-    return sender.close(name, id);
+    return handOut(sender.close(name, id));
   }
 
   /**
@@ -171,7 +177,7 @@ public final class Websocket {
           + "for its URL; give one to WebsocketApp.builder(...).socketUrls(...), or send with a sender that is one"));
     }
     try {
-      return urls.url(name);
+      return handOut(urls.url(name));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -179,12 +185,12 @@ public final class Websocket {
 
   /** How many connections the socket has. */
   public CompletionStage<Long> connectionCount() {
-    return registry.count(name);
+    return handOut(registry.count(name));
   }
 
   /** What the registry holds about one connection. */
   public CompletionStage<Optional<Connection>> connection(ConnectionId id) {
-    return registry.find(name, requireNonNull(id, "id"));
+    return handOut(registry.find(name, requireNonNull(id, "id")));
   }
 
   /**
@@ -211,7 +217,7 @@ public final class Websocket {
 
   /** The groups (named ones and its user's) connection {@code id} belongs to; empty when it has gone. */
   public CompletionStage<Set<GroupName>> groupsOf(ConnectionId id) {
-    return groups().groupsOf(name, requireNonNull(id, "id"));
+    return handOut(groups().groupsOf(name, requireNonNull(id, "id")));
   }
 
   /** Where this socket's groups are kept; fails when the store keeps none. */
@@ -235,6 +241,32 @@ public final class Websocket {
           + "WebsocketApp.builder(...).jsonMapper(...) (the json module's JacksonJsonMapper is one)");
     }
     return json;
+  }
+
+  /**
+   * {@code stage} as the caller gets it: completing on the app's callback executor, never on the
+   * transport or store thread that ended the work (see {@link WebsocketApp.Builder#callbackExecutor}).
+   */
+  <T> CompletionStage<T> handOut(CompletionStage<T> stage) {
+    return callbacks == null ? stage : Futures.completingOn(callbacks, stage);
+  }
+
+  /** {@code onPage} run on the app's callback executor, as {@link #handOut} completes stages there. */
+  <A> Function<A, CompletionStage<?>> onCallbacks(Function<A, CompletionStage<?>> onPage) {
+    if (callbacks == null) {
+      return onPage;
+    }
+    return page -> {
+      CompletableFuture<Object> handled = new CompletableFuture<>();
+      callbacks.execute(() -> {
+        try {
+          Futures.forward(onPage.apply(page), handled);
+        } catch (RuntimeException | Error e) {
+          handled.completeExceptionally(e);
+        }
+      });
+      return handled;
+    };
   }
 
   /** {@code value} as JSON, in an array nobody else holds. */

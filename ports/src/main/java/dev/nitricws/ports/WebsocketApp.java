@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +65,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
   private final ConnectionTracker tracker;
   private final ExecutorService executor;
   private final boolean ownsExecutor;
+  private final ExecutorService ownCallbacks;
   private final Duration handlerTimeout;
   private final KeyedSequencer<Key> sequencer = new KeyedSequencer<>();
   private final ConnectionRegistry registry;
@@ -75,6 +77,8 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     this.tracker = new ConnectionTracker(b.registry, b.clock, b.maxConnectionLife);
     this.ownsExecutor = b.executor == null;
     this.executor = ownsExecutor ? defaultExecutor(b.handlerThreads) : b.executor;
+    this.ownCallbacks = b.callbacks == null ? callbackExecutor() : null;
+    Executor callbacks = b.callbacks != null ? b.callbacks : ownCallbacks;
     this.handlerTimeout = b.handlerTimeout;
     this.registry = b.registry;
     this.attributes = new AttributeCache<>(b.attributeCacheSize);
@@ -86,7 +90,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     Broadcaster broadcaster = new Broadcaster(b.registry, sender, b.broadcastPageSize, b.maxSendsInFlight);
     Map<SocketName, Served> map = new LinkedHashMap<>();
     b.handlers.forEach((name, handler) ->
-        map.put(name, new Served(new Websocket(name, b.registry, groups, sender, broadcaster, b.urls, b.json),
+        map.put(name, new Served(new Websocket(name, b.registry, groups, sender, broadcaster, b.urls, b.json, callbacks),
             ScopedHandler.of(b.scope, handler))));
     this.sockets = Collections.unmodifiableMap(map);
   }
@@ -321,7 +325,10 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     ScopedHandler.log(scope, event.socket(), event.connectionId(), line);
   }
 
-  /** Shuts down the handler executor if the app made it, waiting briefly for running handlers. */
+  /**
+   * Shuts down the handler executor and the callback executor if the app made them, waiting
+   * briefly for running handlers and callbacks.
+   */
   @Override
   public void close() {
     if (ownsExecutor) {
@@ -329,6 +336,24 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
         executor.shutdownNow();
       }
     }
+    if (ownCallbacks != null) {
+      if (!Shutdown.within(Duration.ofSeconds(5), ownCallbacks::shutdown, ownCallbacks::awaitTermination)) {
+        ownCallbacks.shutdownNow();
+      }
+    }
+  }
+
+  /**
+   * The callback executor the app makes unless given one: threads made as needed and kept a minute
+   * when idle, so a callback that blocks never holds up another (nor a handler, nor I/O).
+   */
+  private static ExecutorService callbackExecutor() {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "nitricws-callback-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   private static ExecutorService defaultExecutor(int threads) {
@@ -356,6 +381,7 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
     private final MessageSender sender;
     private final Map<SocketName, SocketHandler> handlers = new LinkedHashMap<>();
     private ExecutorService executor;
+    private Executor callbacks;
     private int handlerThreads = 32;
     private Duration handlerTimeout = DEFAULT_HANDLER_TIMEOUT;
     private Duration maxConnectionLife = ConnectionTracker.DEFAULT_MAX_CONNECTION_LIFE;
@@ -432,6 +458,20 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
       if (handlers.putIfAbsent(name, handler) != null) {
         throw new IllegalStateException("socket '" + name + "' already has a handler");
       }
+      return this;
+    }
+
+    /**
+     * Where the stages that {@link Websocket}, {@link Group} and the handler contexts return
+     * complete, and so where the code chained to them runs (default: a pool of the app's own, made
+     * as needed). Sends, scans and registry calls end on transport and store I/O threads (gRPC's,
+     * Netty's, Lettuce's), which must never block; the app hands each result over to this executor
+     * first, so chained code may block without stalling them. A stage that has already completed
+     * when it is returned is returned as it is. Give {@code Runnable::run} only when every chained
+     * piece of code is quick and never blocks; the caller shuts a given executor down.
+     */
+    public Builder callbackExecutor(Executor callbacks) {
+      this.callbacks = requireNonNull(callbacks, "callbacks");
       return this;
     }
 

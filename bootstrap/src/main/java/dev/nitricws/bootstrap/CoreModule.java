@@ -16,7 +16,6 @@ import dev.nitricws.domain.SocketMetrics;
 import dev.nitricws.ports.ConnectionScope;
 import dev.nitricws.ports.SocketHandler;
 import dev.nitricws.ports.WebsocketApp;
-import io.grpc.inprocess.InProcessChannelBuilder;
 import java.time.Clock;
 
 /**
@@ -67,7 +66,7 @@ final class CoreModule extends AbstractModule {
             NitricSettings.address(address, NitricSettings.Environment.parse(settings.nitricEnvironment())))
         .sendTimeout(settings.sendTimeout())
         .credentials(settings.runtimeCredentials());
-    return inProcessName == null ? client.connect() : client.over(InProcessChannelBuilder.forName(inProcessName).build());
+    return inProcessName == null ? client.connect() : client.connectInProcess(inProcessName);
   }
 
   @Provides

@@ -118,10 +118,13 @@ public final class LocalRuntime implements AutoCloseable {
         .addService(handlers)
         .addService(kv)
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
-        .permitKeepAliveWithoutCalls(true);
+        .permitKeepAliveWithoutCalls(true)
+        // every service answers without blocking (a send is a write the gateway completes later):
+        // calls run on the transport's threads, with no hand-off to a pool per call
+        .directExecutor();
     // the same services for an app in this JVM: no HTTP/2 or sockets between them
     this.inProcessName = "nitric-ws-local-runtime-" + UUID.randomUUID();
-    InProcessServerBuilder local = InProcessServerBuilder.forName(inProcessName)
+    InProcessServerBuilder local = InProcessServerBuilder.forName(inProcessName).directExecutor()
         .addService(resources)
         .addService(websockets)
         .addService(handlers)

@@ -18,6 +18,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.inprocess.InProcessChannelBuilder;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * stops the event sources and then the channel. Every SendMessage and CloseConnection carries a
  * deadline ({@link #DEFAULT_SEND_TIMEOUT} unless the builder says otherwise), so a send the
  * runtime never answers ends as failed and is cancelled.
+ *
+ * <p>Threads: the channel runs its callbacks on the transport's own threads (grpc-java's {@code
+ * directExecutor}): an answer, an event, the next send of a broadcast go on where the answer
+ * arrived, with no hand-off to a pool per call. Nothing in the adapters blocks there; a {@link
+ * dev.nitricws.ports.WebsocketApp} hands the stages it gives application code to its callback
+ * executor, so code chained to them may block.
  *
  * <pre>{@code
  * NitricRuntimeClient nitric = NitricRuntimeClient.fromEnvironment();
@@ -221,7 +228,9 @@ public final class NitricRuntimeClient implements AutoCloseable {
         });
         transport = tls.build();
       }
-      ManagedChannelBuilder<?> builder = Grpc.newChannelBuilderForAddress(settings.host(), settings.port(), transport);
+      // callbacks run on the transport's event loop (see the class comment): no hand-off per call
+      ManagedChannelBuilder<?> builder = Grpc.newChannelBuilderForAddress(settings.host(), settings.port(), transport)
+          .directExecutor();
       credentials.token().ifPresent(token -> builder.intercept(new BearerTokenInterceptor(token)));
       if (credentials.token().isPresent() && !credentials.tls() && !isLoopback(settings.host())) {
         LOG.warn("the runtime token goes to {} over plaintext; set {}=true unless the network is private",
@@ -234,6 +243,21 @@ public final class NitricRuntimeClient implements AutoCloseable {
 
     private static boolean isLoopback(String host) {
       return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+    }
+
+    /**
+     * Speaks to a runtime in this JVM served under {@code serverName} by grpc-java's in-process
+     * transport (the local runtime's {@code inProcessName()}): no HTTP/2, sockets or copies between
+     * them, and, as over the network, callbacks on the thread that answered. The token, if any, is
+     * sent as over the network; TLS does not apply.
+     */
+    public NitricRuntimeClient connectInProcess(String serverName) {
+      InProcessChannelBuilder builder = InProcessChannelBuilder.forName(requireNonNull(serverName, "serverName"))
+          .directExecutor();
+      credentials.token().ifPresent(token -> builder.intercept(new BearerTokenInterceptor(token)));
+      LOG.info("Nitric runtime in this JVM ({}; NITRIC_ENVIRONMENT={})", serverName,
+          settings.environment().name().toLowerCase(java.util.Locale.ROOT));
+      return new NitricRuntimeClient(settings, builder.build(), sendTimeout);
     }
 
     /** Uses {@code channel} (an in-process one in tests), which the runtime client then owns and shuts down. */

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * The example chat: a name and rooms, on the framework's groups and typed messages.
  *
  * <ul>
- *   <li>A client connects with {@code ?name=Ada} (default {@code guest-<id>}), kept as the
- *       connection's attribute {@code name}.
+ *   <li>A client connects with {@code ?name=Ada}, kept as the connection's attribute {@code
+ *       name}; without one it is {@code guest-<id>}, made from its id when read (nothing stored).
  *   <li>{@code {"action":"join","room":"x"}} and {@code {"action":"leave","room":"x"}} join and
  *       leave a room; the room's members then get {@code {"action":"members","room":"x",
  *       "names":[...]}}.
@@ -111,9 +111,9 @@ final class ChatHandler implements SocketHandler {
 
   @Override
   public void onConnect(ConnectContext context) {
-    String name = context.query().first(NAME).map(String::strip).filter(n -> !n.isEmpty())
-        .orElse("guest-" + cut(context.connectionId().value(), 6));
-    context.attribute(NAME, cut(name, MAX_NAME));
+    // a guest's name is made from its id when read: an idle guest costs no attribute in the store
+    context.query().first(NAME).map(String::strip).filter(n -> !n.isEmpty())
+        .ifPresent(name -> context.attribute(NAME, cut(name, MAX_NAME)));
     LOG.debug("{} connected", context.connectionId());
   }
 
@@ -136,7 +136,7 @@ final class ChatHandler implements SocketHandler {
         return m.replyJson(new Refused("not-in-room", "join room '" + cut(say.room(), 32) + "' before saying something in it"))
             .thenApply(outcome -> (Object) outcome);
       }
-      String from = m.attribute(NAME).orElse("guest");
+      String from = m.attribute(NAME).orElseGet(() -> guestName(m.connectionId()));
       return m.socket().group(say.room()).broadcastJson(new Said(say.room(), from, say.text()))
           .thenApply(report -> (Object) report);
     });
@@ -164,7 +164,12 @@ final class ChatHandler implements SocketHandler {
 
   private static CompletionStage<String> nameOf(Websocket socket, ConnectionId id) {
     return socket.connection(id).thenApply(found -> found.map(c -> c.attributes().get(NAME)).orElse(null))
-        .thenApply(name -> name == null ? "guest" : name);
+        .thenApply(name -> name == null ? guestName(id) : name);
+  }
+
+  /** The name of a connection that gave none. */
+  private static String guestName(ConnectionId id) {
+    return "guest-" + cut(id.value(), 6);
   }
 
   /** Whether the payload's first non-blank byte opens a JSON object. */

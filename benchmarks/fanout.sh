@@ -22,7 +22,8 @@
 # Settings (environment):
 #   N                  "1000 5000 10000 19000"   connection counts (spaces or commas)
 #   ROUNDS             20        measured broadcast rounds per run (after WARMUP more)
-#   WARMUP             3
+#   WARMUP             auto      warm-up rounds (auto: enough for 20,000 sends, at least 3: 20 rounds at
+#                                N=1,000, 3 at 10,000; the JIT compiles the send path within them)
 #   ROUND_TIMEOUT_MS   auto      a round ends after this long at most (auto: 60 s, or 20 ms per
 #                                connection when more); a client without its message then is missing
 #   QUIET_MS           10000     ... or once no client has received the message for this long
@@ -33,6 +34,8 @@
 #   PROFILE            0         1: a JFR recording of the app process during the broadcasts at
 #                                PROFILE_N (embedded-* and separate-*), its hottest frames in the report
 #   PROFILE_N          10000
+#   PROFILE_BEFORE     (unset)   a results folder of an earlier PROFILE=1 run: the report shows its
+#                                profiles beside this run's (before and after a change)
 #   RESUME             (unset)   a results folder of an earlier run: runs missing from it are run
 #                                into it, the others kept (so a partial run can be completed)
 #   BUILD              auto      auto: build the jars that are missing; yes: always; no: never
@@ -49,7 +52,7 @@ ALL_VARIANTS="floor,seed,seed-parallel,embedded-memory,embedded-redis,embedded-p
 VARIANTS=${VARIANTS:-$ALL_VARIANTS}
 N=${N:-1000 5000 10000 19000}
 ROUNDS=${ROUNDS:-20}
-WARMUP=${WARMUP:-3}
+WARMUP=${WARMUP:-auto}
 ROUND_TIMEOUT_MS=${ROUND_TIMEOUT_MS:-auto}
 QUIET_MS=${QUIET_MS:-10000}
 GAP_MS=${GAP_MS:-100}
@@ -83,6 +86,7 @@ for v in "${variants[@]}"; do
   [[ ",$ALL_VARIANTS," == *",$v,"* ]] || { echo "fanout: unknown variant '$v'; known: $ALL_VARIANTS" >&2; exit 2; }
 done
 [[ $ROUND_TIMEOUT_MS == auto ]] || timeout_check=$ROUND_TIMEOUT_MS
+[[ $WARMUP == auto || $WARMUP =~ ^[0-9]+$ ]] || { echo "fanout: WARMUP must be auto or a whole number; got '$WARMUP'" >&2; exit 2; }
 for n in $N $MEMORY_N $PROFILE_N ${timeout_check:-} $QUIET_MS $ROUNDS $MAX_CONNECTIONS; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "fanout: N, MEMORY_N, PROFILE_N, ROUND_TIMEOUT_MS, QUIET_MS, ROUNDS and MAX_CONNECTIONS must be positive whole numbers; got '$n'" >&2; exit 2; }
 done
@@ -182,7 +186,7 @@ trap cleanup EXIT
 # ------------------------------------------------------------------------------------ the machine
 
 {
-  FANOUT_SETTINGS=$(printf '{"stamp":"%s","N":"%s","ROUNDS":%s,"WARMUP":%s,"ROUND_TIMEOUT_MS":"%s","QUIET_MS":%s,"GAP_MS":%s,"MEMORY_N":%s,"MAX_CONNECTIONS":%s,"PROFILE":"%s","PROFILE_N":%s,"VARIANTS":"%s","openFiles":"%s"}' \
+  FANOUT_SETTINGS=$(printf '{"stamp":"%s","N":"%s","ROUNDS":%s,"WARMUP":"%s","ROUND_TIMEOUT_MS":"%s","QUIET_MS":%s,"GAP_MS":%s,"MEMORY_N":%s,"MAX_CONNECTIONS":%s,"PROFILE":"%s","PROFILE_N":%s,"VARIANTS":"%s","openFiles":"%s"}' \
     "$stamp" "$N" "$ROUNDS" "$WARMUP" "$ROUND_TIMEOUT_MS" "$QUIET_MS" "$GAP_MS" "$MEMORY_N" "$MAX_CONNECTIONS" "$PROFILE" "$PROFILE_N" "$VARIANTS" "$files") \
     node "$REPORT_JS" machine "$out/machine.json"
 }
@@ -312,7 +316,12 @@ fanout_run() { # variant n
     timeout=$((n * 20))
     ((timeout < 60000)) && timeout=60000
   fi
-  local args=(--url "$URL" --n "$n" --rounds "$ROUNDS" --warmup "$WARMUP" --round-timeout-ms "$timeout"
+  local warmup=$WARMUP
+  if [[ $warmup == auto ]]; then
+    warmup=$(((20000 + n - 1) / n))
+    ((warmup < 3)) && warmup=3
+  fi
+  local args=(--url "$URL" --n "$n" --rounds "$ROUNDS" --warmup "$warmup" --round-timeout-ms "$timeout"
     --quiet-ms "$QUIET_MS" --gap-ms "$GAP_MS" --label "$id" --out "$base-driver.json")
   [[ $profiling == yes ]] && args+=(--gate "$gate")
   COMMANDS+=("driver: node $DRIVER_DIR/driver.js ${args[*]}")
@@ -320,7 +329,7 @@ fanout_run() { # variant n
   local driver_pid=$!
   pids+=("$driver_pid")
   if [[ $profiling == yes ]]; then
-    if await_line "$base-driver.log" 'gate: waiting' $((timeout / 1000 * (WARMUP + 1) + 600)) "$driver_pid" >/dev/null; then
+    if await_line "$base-driver.log" 'gate: waiting' $((timeout / 1000 * (warmup + 1) + 600)) "$driver_pid" >/dev/null; then
       jcmd "$APP_PID" JFR.start name=fanout settings=profile filename="$out/profiles/$id.jfr" >>"$base-jfr.log" 2>&1 || true
       touch "$gate"
     fi

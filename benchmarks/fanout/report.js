@@ -98,6 +98,7 @@ function machine(out) {
     redis: run('redis-server', ['--version']).split(' ').slice(0, 3).join(' '),
     postgres: run('psql', ['--version']),
     loadBefore: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+    commit: run('git', ['-C', ROOT, 'log', '-1', '--format=%h %s']).split('\n')[0],
     settings,
   };
   if (fs.existsSync(out)) {
@@ -333,6 +334,8 @@ function newestStores() {
 
 function report(dir) {
   dir = path.resolve(dir);
+  // PROFILE_BEFORE: the results folder of an earlier run whose profiles are shown beside this run's
+  const beforeDir = process.env.PROFILE_BEFORE ? path.resolve(process.env.PROFILE_BEFORE) : null;
   const machineInfo = fs.existsSync(path.join(dir, 'machine.json')) ? readJson(path.join(dir, 'machine.json')) : {};
   const loadAfter = fs.existsSync(path.join(dir, 'load-after.txt')) ? fs.readFileSync(path.join(dir, 'load-after.txt'), 'utf8').trim() : 'not recorded (run not finished)';
   const runs = fs.readdirSync(path.join(dir, 'runs')).filter((f) => f.endsWith('.json')).map((f) => readJson(path.join(dir, 'runs', f)));
@@ -423,12 +426,13 @@ function report(dir) {
   md.push('## The machine');
   md.push('');
   md.push(`- ${m.cores || '?'} cores (${m.cpu || '?'}), ${m.memoryGiB || '?'} GiB; ${m.kernel || ''}`);
+  if (m.commit) md.push(`- code: commit ${cell(m.commit)}`);
   md.push(`- ${m.java || 'java ?'}; Node ${m.node || '?'}; \`ws\` ${m.ws || '?'} (the driver); \`@nitric/sdk\` ${m.nitricSdk || '?'}; ${m.redis || ''}; ${m.postgres || ''}`);
   md.push(`- load average (1, 5, 15 min) before the run: ${m.loadBefore || '?'}; after: ${loadAfter}${m.resumed ? ` (resumed ${m.resumed.length} time(s) with RESUME)` : ''}. `
     + 'Each run\'s own load averages are in `results.csv`; the machine is shared with other builds, so read a ratio to about ±20% at best.');
   if (m.settings) {
     const s = m.settings;
-    md.push(`- settings: N = ${[...new Set(fan.map((r) => r.n))].sort((x, y) => x - y).join(', ') || s.N}; ${s.ROUNDS} measured rounds after ${s.WARMUP} warm-up rounds; a round ends after ${s.ROUND_TIMEOUT_MS === 'auto' ? '60 s or 20 ms per connection, whichever is longer,' : `${s.ROUND_TIMEOUT_MS} ms`} or ${s.QUIET_MS} ms after the last client received it; `
+    md.push(`- settings: N = ${[...new Set(fan.map((r) => r.n))].sort((x, y) => x - y).join(', ') || s.N}; ${s.ROUNDS} measured rounds after ${s.WARMUP === 'auto' || s.WARMUP == null ? 'enough warm-up rounds for 20,000 sends (at least 3)' : `${s.WARMUP} warm-up rounds`}; a round ends after ${s.ROUND_TIMEOUT_MS === 'auto' ? '60 s or 20 ms per connection, whichever is longer,' : `${s.ROUND_TIMEOUT_MS} ms`} or ${s.QUIET_MS} ms after the last client received it; `
       + `${s.GAP_MS} ms between rounds; idle memory at ${s.MEMORY_N}; --max-connections ${s.MAX_CONNECTIONS} for the floor and the runtime jar`
       + `${s.PROFILE === '1' ? `; JFR profile at N = ${s.PROFILE_N}` : ''}`);
   }
@@ -587,6 +591,15 @@ function report(dir) {
       md.push('');
       md.push(`Threads: ${h.threads.map((t) => `${t.frame} ${t.percent}%`).join(', ')}.`);
       md.push('');
+      const before = beforeDir && path.join(beforeDir, 'profiles', f);
+      if (before && fs.existsSync(before)) {
+        const hb = readJson(before);
+        const mb = fs.existsSync(path.join(beforeDir, 'machine.json')) ? readJson(path.join(beforeDir, 'machine.json')) : {};
+        md.push(`**Before** (\`${rel(beforeDir)}\`${mb.commit ? `, at ${cell(mb.commit)}` : ''}; ${fmt(hb.samples, 0)} samples): `
+          + `threads ${hb.threads.map((t) => `${t.frame} ${t.percent}%`).join(', ')}; first nitric-ws frames `
+          + `${hb.topProjectFrames.slice(0, 5).map((p) => `\`${cell(p.frame)}\` ${p.percent}%`).join(', ')}.`);
+        md.push('');
+      }
     }
   }
 

@@ -31,6 +31,11 @@ import java.util.function.Function;
  * send timeout (default 10 s): one the gateway does not answer in time ends as {@link
  * SendOutcome.Failed} with a {@link java.util.concurrent.TimeoutException}.
  *
+ * <p>The stages of a websocket from {@link WebsocketApp#websocket} complete on the app's callback
+ * executor ({@link WebsocketApp.Builder#callbackExecutor}), never on a transport's or store's I/O
+ * thread, so code chained to them may block; one made with a public constructor completes them
+ * on the thread that ended the work.
+ *
  * <p>Sends take text (sent as UTF-8), bytes, or an object written as JSON by the socket's {@link
  * JsonMapper} ({@code sendJson}, {@code broadcastJson}): a broadcast writes its object once and
  * sends that one array to every connection.

@@ -368,6 +368,7 @@ memory_run() { # n
   local heap0 rss0 heap1 rss1
   heap0=$(heap_used_kib "$APP_PID")
   rss0=$(rss_kib "$APP_PID")
+  jcmd "$APP_PID" GC.class_histogram >"$out/profiles/$id.before.histo" 2>/dev/null || true
   COMMANDS+=("driver: node $DRIVER_DIR/driver.js --url $URL --n $n --hold --out $base-driver.json")
   driver --url "$URL" --n "$n" --hold --label "$id" --out "$base-driver.json" >>"$base-driver.log" 2>&1 &
   local driver_pid=$!
@@ -376,6 +377,8 @@ memory_run() { # n
     sleep 3 # let the last connects' work finish before measuring
     heap1=$(heap_used_kib "$APP_PID")
     rss1=$(rss_kib "$APP_PID")
+    # what the heap holds per connection, by class (report.js compares the two)
+    jcmd "$APP_PID" GC.class_histogram >"$out/profiles/$id.after.histo" 2>/dev/null || true
   else
     status="driver failed"
   fi

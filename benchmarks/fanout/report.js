@@ -332,6 +332,24 @@ function newestStores() {
   return found.length ? path.join(dir, found[found.length - 1]) : null;
 }
 
+/** The classes whose footprint grew from one class histogram (jcmd GC.class_histogram) to another, largest first. */
+function histogramGrowth(beforeFile, afterFile) {
+  const parse = (file) => {
+    const m = new Map();
+    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+      const x = line.match(/^\s*\d+:\s+(\d+)\s+(\d+)\s+(\S+)/);
+      if (x) m.set(x[3], { instances: Number(x[1]), bytes: Number(x[2]) });
+    }
+    return m;
+  };
+  const before = parse(beforeFile);
+  const after = parse(afterFile);
+  return [...after].map(([name, a]) => {
+    const b = before.get(name) || { instances: 0, bytes: 0 };
+    return { name, instances: a.instances - b.instances, bytes: a.bytes - b.bytes };
+  }).filter((g) => g.bytes > 0).sort((x, y) => y.bytes - x.bytes);
+}
+
 function report(dir) {
   dir = path.resolve(dir);
   // PROFILE_BEFORE: the results folder of an earlier run whose profiles are shown beside this run's
@@ -561,6 +579,20 @@ function report(dir) {
     for (const r of memory) {
       const x = r.memory || {};
       md.push(`| ${fmt(x.connections, 0)} | ${fmt(x.heapBeforeKiB, 0)} → ${fmt(x.heapAfterKiB, 0)} | ${fmt(x.heapPerConnectionKiB, 2)} KiB | ${fmt(x.rssBeforeKiB, 0)} → ${fmt(x.rssAfterKiB, 0)} | ${fmt(x.rssPerConnectionKiB, 2)} KiB | ${cell(r.status)} |`);
+    }
+    for (const r of memory) {
+      const n = (r.memory || {}).connections;
+      const base = path.join(dir, 'profiles', `idle-memory-n${r.n}`);
+      if (!n || !fs.existsSync(`${base}.before.histo`) || !fs.existsSync(`${base}.after.histo`)) continue;
+      const grown = histogramGrowth(`${base}.before.histo`, `${base}.after.histo`);
+      const total = grown.reduce((t, g) => t + Math.max(0, g.bytes), 0);
+      md.push('');
+      md.push(`What the heap gained per connection at ${fmt(n, 0)}, by class (\`jcmd <pid> GC.class_histogram\` before and after; `
+        + `${fmt(total / n, 0)} bytes per connection in classes that grew; the largest 15):`);
+      md.push('');
+      md.push('| class | bytes per connection | instances per connection |');
+      md.push('|---|---:|---:|');
+      for (const g of grown.slice(0, 15)) md.push(`| \`${cell(g.name)}\` | ${fmt(g.bytes / n, 0)} | ${fmt(g.instances / n, 2)} |`);
     }
   } else {
     md.push('Not in this run (variant `idle-memory`).');

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One upgraded websocket client: the last handler of its pipeline.
  *
- * <p>Every data frame (continuations already aggregated) becomes one Message event. The channel
+ * <p>Every data frame (continuations already aggregated) becomes one Message event; a text
+ * message that is not UTF-8 closes the connection with 1007 instead. The channel
  * reads with autoRead off: a frame is handed to the application only after the previous one was
  * answered, and the socket is read again only when nothing is waiting, so messages of one
  * connection reach the application in order and a slow application slows its client down instead
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * and bounds what the application sends. The event-handling state is confined to the channel's
  * event loop; {@link #send}, {@link #close} and {@link #neverOpened} may be called from any thread.
  */
-final class ClientConnection extends ChannelInboundHandlerAdapter {
+final class ClientConnection extends ChannelInboundHandlerAdapter implements ConnectionWriter.NotReading {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
 
@@ -58,12 +59,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private final EventDispatcher dispatcher;
   private final int maxMessageSize;
   private final ConnectionWriter writer;
+  /** Null: no limit. */
+  private final MessageRateLimiter rate;
 
   // event-loop confined
-  private final ArrayDeque<ByteString> waiting = new ArrayDeque<>();
+  /** Messages not yet handed to the application; null until the first one (most connections idle). */
+  private ArrayDeque<ByteString> waiting;
   private boolean inFlight;
   private boolean closed;
   private boolean disconnectSent;
+  private boolean overRate;
 
   ClientConnection(SocketEndpoint endpoint, String id, Channel channel, EventDispatcher dispatcher,
       GatewaySettings settings) {
@@ -72,9 +77,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     this.channel = channel;
     this.dispatcher = dispatcher;
     this.maxMessageSize = settings.maxMessageSize();
-    this.writer = new ConnectionWriter(endpoint.name(), id, channel, settings, endpoint.outbound(),
-        () -> close(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "client not reading")),
-        this::drop);
+    this.rate = settings.maxMessagesPerSecond() > 0 ? new MessageRateLimiter(settings.maxMessagesPerSecond()) : null;
+    this.writer = new ConnectionWriter(endpoint.name(), id, channel, settings, endpoint.outbound(), this);
   }
 
   String id() {
@@ -132,7 +136,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
    * not read while the gateway's memory bounds are reached, which no close frame could reach
    * (it would wait behind the bytes the client does not read).
    */
-  private void drop() {
+  @Override
+  public void closeForNotReading() {
+    close(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "client not reading"));
+  }
+
+  @Override
+  public void dropForNotReading() {
     endpoint.remove(this);
     channel.close();
   }
@@ -159,8 +169,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    ByteString body;
     WebSocketFrame frame = (WebSocketFrame) msg;
+    if (overRate || (rate != null && !rate.admit())) {
+      frame.release();
+      overRate();
+      return;
+    }
+    ByteString body;
     try {
       body = UnsafeByteOperations.unsafeWrap(ByteBufUtil.getBytes(frame.content()));
     } finally {
@@ -169,13 +184,33 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (closed) {
       return;
     }
+    if (frame instanceof TextWebSocketFrame && !body.isValidUtf8()) {
+      LOG.info("Connection {} on socket '{}' sent a text message that is not UTF-8; closing with 1007", id,
+          endpoint.name());
+      close(WebSocketCloseStatus.INVALID_PAYLOAD_DATA);
+      return;
+    }
+    if (waiting == null) {
+      waiting = new ArrayDeque<>(2);
+    }
     waiting.add(body);
     pump();
   }
 
+  /** A message over the rate limit: dropped, and the client closed with 1008 (once). */
+  private void overRate() {
+    if (overRate) {
+      return;
+    }
+    overRate = true;
+    LOG.info("Connection {} on socket '{}' sent more than {} messages a second; closing with 1008",
+        id, endpoint.name(), rate.perSecond());
+    close(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "rate limit"));
+  }
+
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (!inFlight && waiting.isEmpty() && !closed) {
+    if (!inFlight && isEmpty(waiting) && !closed) {
       ctx.read();
     }
     ctx.fireChannelReadComplete();
@@ -205,7 +240,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (inFlight || closed) {
       return;
     }
-    ByteString body = waiting.poll();
+    ByteString body = waiting == null ? null : waiting.poll();
     if (body == null) {
       channel.read();
       return;
@@ -242,13 +277,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     closed = true;
     writer.closing();
     endpoint.remove(this);
-    if (!waiting.isEmpty()) {
+    if (!isEmpty(waiting)) {
       LOG.debug("Connection {} closed with {} message(s) not yet handed on; dropped", id, waiting.size());
       waiting.clear();
     }
     if (!inFlight) {
       sendDisconnect();
     }
+  }
+
+  private static boolean isEmpty(ArrayDeque<ByteString> queue) {
+    return queue == null || queue.isEmpty();
   }
 
   private void sendDisconnect() {

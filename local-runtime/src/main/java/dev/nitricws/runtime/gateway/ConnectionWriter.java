@@ -53,23 +53,24 @@ final class ConnectionWriter {
   private final Duration slowClientTimeout;
   private final long maxQueuedBytes;
   private final OutboundBudget outbound;
-  private final Runnable closeForNotReading;
-  private final Runnable dropForNotReading;
+  private final NotReading client;
 
   // guarded by this
   private Phase phase = Phase.OPENING;
-  private final ArrayDeque<Held> held = new ArrayDeque<>();
+  /** Null until a send comes while opening, and again once open. */
+  private ArrayDeque<Held> held;
   private long heldBytes;
   private boolean closeWhenOpen;
   private boolean droppingWhileOpening;
 
   // written on the event loop; read by the gateway's outbound budget too
   private volatile boolean closing;
-  private final OneShotTimer slowClientTimer = new OneShotTimer();
+  /** Made the first time the connection goes over its write buffer (most never do). */
+  private OneShotTimer slowClientTimer;
 
   ConnectionWriter(String socketName, String id, Channel channel, GatewaySettings settings, OutboundBudget outbound,
-      Runnable closeForNotReading, Runnable dropForNotReading) {
-    this.dropForNotReading = dropForNotReading;
+      NotReading client) {
+    this.client = client;
     this.outbound = outbound;
     this.socketName = socketName;
     this.id = id;
@@ -77,7 +78,6 @@ final class ConnectionWriter {
     this.heldBytesLimit = settings.writeBufferSize();
     this.slowClientTimeout = settings.slowClientTimeout();
     this.maxQueuedBytes = settings.maxQueuedBytes();
-    this.closeForNotReading = closeForNotReading;
   }
 
   /**
@@ -93,6 +93,9 @@ final class ConnectionWriter {
     synchronized (this) {
       switch (phase) {
         case OPENING -> {
+          if (held == null) {
+            held = new ArrayDeque<>(2);
+          }
           if (held.size() >= MAX_HELD || (!held.isEmpty() && heldBytes + data.size() > heldBytesLimit)) {
             if (!droppingWhileOpening) {
               droppingWhileOpening = true;
@@ -131,12 +134,13 @@ final class ConnectionWriter {
   boolean opened() {
     List<Held> toWrite;
     boolean close;
-    outbound.register(this);
-    channel.closeFuture().addListener(closed -> outbound.unregister(this));
+    if (!closing) { // closing() unregisters
+      outbound.register(this);
+    }
     synchronized (this) {
       phase = Phase.OPEN;
-      toWrite = new ArrayList<>(held);
-      held.clear();
+      toWrite = held == null ? List.of() : new ArrayList<>(held);
+      held = null;
       heldBytes = 0;
       close = closeWhenOpen;
     }
@@ -154,8 +158,8 @@ final class ConnectionWriter {
         return;
       }
       phase = Phase.NEVER_OPENED;
-      toFail = new ArrayList<>(held);
-      held.clear();
+      toFail = held == null ? List.of() : new ArrayList<>(held);
+      held = null;
       heldBytes = 0;
     }
     for (Held message : toFail) {
@@ -179,14 +183,22 @@ final class ConnectionWriter {
   /** On the event loop: the connection is closing; later writes fail as gone. */
   void closing() {
     closing = true;
-    slowClientTimer.cancel();
+    if (slowClientTimer != null) {
+      slowClientTimer.cancel();
+    }
+    outbound.unregister(this);
   }
 
   /** On the event loop: starts or stops the slow-client timer. */
   void writabilityChanged() {
     if (channel.isWritable()) {
-      slowClientTimer.cancel();
+      if (slowClientTimer != null) {
+        slowClientTimer.cancel();
+      }
     } else if (!closing) {
+      if (slowClientTimer == null) {
+        slowClientTimer = new OneShotTimer();
+      }
       slowClientTimer.start(channel.eventLoop(), slowClientTimeout, this::slowClientTimedOut);
     }
   }
@@ -201,7 +213,7 @@ final class ConnectionWriter {
           socketName, queuedBytes(), maxQueuedBytes);
       sent.completeExceptionally(new ConnectionNotFoundException(id));
       closing();
-      dropForNotReading.run();
+      client.dropForNotReading();
       return;
     }
     ByteBuf content = Unpooled.wrappedBuffer(data.asReadOnlyByteBuffer());
@@ -233,7 +245,7 @@ final class ConnectionWriter {
           LOG.info("Connection {} on socket '{}' is furthest behind ({} bytes queued); dropping it", id,
               socketName, queuedBytes());
           closing();
-          dropForNotReading.run();
+          client.dropForNotReading();
         }
       });
     } catch (RejectedExecutionException shuttingDown) {
@@ -250,6 +262,15 @@ final class ConnectionWriter {
         slowClientTimeout);
     // what was queued for it is discarded with it
     closing();
-    closeForNotReading.run();
+    client.closeForNotReading();
+  }
+
+  /** What the writer asks of its connection when the client does not read. */
+  interface NotReading {
+    /** Closes the connection with 1008 "client not reading". */
+    void closeForNotReading();
+
+    /** Drops the connection at once, with no close frame (it could not be written). */
+    void dropForNotReading();
   }
 }

@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
@@ -245,17 +244,8 @@ final class UpgradeHandler extends ChannelInboundHandlerAdapter {
 
   private void installFrameHandlers(ChannelPipeline pipeline, ClientConnection connection) {
     pipeline.remove(this);
-    pipeline.addLast("ws-utf8", new Utf8FrameValidator(true));
     pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(settings.maxMessageSize()));
-    pipeline.addLast("ws-control", ControlFrameHandler.INSTANCE);
-    if (settings.maxMessagesPerSecond() > 0) {
-      pipeline.addLast("ws-rate", new MessageRateLimiter(endpoint.name(), connection.id(),
-          settings.maxMessagesPerSecond()));
-    }
-    if (!settings.pingInterval().isZero()) {
-      pipeline.addLast("ws-keepalive", new KeepAliveHandler(settings.pingInterval()));
-    }
-    pipeline.addLast("ws-idle", new IdleTimeoutHandler(settings.idleTimeout()));
+    pipeline.addLast("ws-liveness", new ConnectionLiveness(settings.idleTimeout(), settings.pingInterval()));
     pipeline.addLast("ws-connection", connection);
   }
 

@@ -11,6 +11,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -46,6 +47,9 @@ import org.slf4j.LoggerFactory;
  * event loop.
  */
 public final class WebsocketGateway implements AutoCloseable {
+
+  /** Sizes each read from what the connection's last reads needed: Netty's default, shared. */
+  private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFERS = new AdaptiveRecvByteBufAllocator();
 
   private static final Logger LOG = LoggerFactory.getLogger(WebsocketGateway.class);
   private static final int MAX_PORT_ATTEMPTS = 100;
@@ -220,6 +224,8 @@ public final class WebsocketGateway implements AutoCloseable {
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
+        // one allocator for every connection (each still gets its own handle): not one object more per connection
+        .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
             new WriteBufferWaterMark(settings.writeBufferSize() / 2, settings.writeBufferSize()))
         .childHandler(new ChannelInitializer<SocketChannel>() {

@@ -179,4 +179,29 @@ class HostileClientsTest {
 
     assertThat(client.readUntilClose().closeCode()).isEqualTo(1007);
   }
+
+  @Test
+  void textIsCheckedAsAWholeMessageAcrossItsFragments() throws Exception {
+    int port = start(settings -> { });
+    EventStream messages = local.app().register("chat", WebsocketEventType.Message, Mode.ACCEPT);
+    RawWebsocket client = track(RawWebsocket.open(port, "/"));
+
+    // "é" is 0xc3 0xa9: split across two fragments it is still one valid message
+    sendFragmented(client, new byte[] {'a', (byte) 0xc3}, new byte[] {(byte) 0xa9});
+    assertThat(messages.next().request().getMessage().getBody().toStringUtf8()).isEqualTo("aé");
+
+    // a lead byte whose continuation never comes is not UTF-8, wherever the fragments break
+    sendFragmented(client, new byte[] {'b', (byte) 0xc3}, new byte[] {'c'});
+    assertThat(client.readUntilClose().closeCode()).isEqualTo(1007);
+  }
+
+  /** One text message in two frames: the first without FIN, then a continuation with it. */
+  private static void sendFragmented(RawWebsocket client, byte[] first, byte[] last) throws IOException {
+    byte[] start = RawWebsocket.frame(RawWebsocket.TEXT, first);
+    start[0] &= 0x7f;
+    byte[] end = RawWebsocket.frame(0x0, last);
+    client.socket().getOutputStream().write(start);
+    client.socket().getOutputStream().write(end);
+    client.socket().getOutputStream().flush();
+  }
 }

@@ -2,6 +2,7 @@ package dev.nitricws.runtime.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.nitricws.proto.websockets.v1.WebsocketEventType;
 import dev.nitricws.runtime.LocalRuntimeBuilder;
@@ -12,6 +13,7 @@ import dev.nitricws.runtime.TestApp.EventStream;
 import dev.nitricws.runtime.TestApp.Mode;
 import dev.nitricws.runtime.WsClient;
 import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -73,6 +75,38 @@ class TimeoutsAndKeepAliveTest {
 
     assertThat(client.awaitClose()).isEqualTo(1001);
     assertThat(disconnects.next().request().getConnectionId()).isEqualTo(id);
+  }
+
+  @Test
+  void aClientThatOnlyPingsIsStillClosedForBeingIdle() throws Exception {
+    int port = start(settings -> settings.idleTimeout(Duration.ofMillis(400)).pingInterval(Duration.ZERO));
+    app.register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
+    WsClient client = WsClient.open(port, "/");
+
+    // pings and pongs are control frames: they keep proxies from dropping a connection, not the connection open
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      if (!client.closed().isDone()) {
+        client.socket().sendPing(ByteBuffer.wrap(new byte[] {1})).join();
+      }
+      return client.closed().isDone();
+    });
+    assertThat(client.awaitClose()).isEqualTo(1001);
+  }
+
+  @Test
+  void messagesKeepAConnectionOpenPastTheIdleTimeoutAndItIsPingedWhileQuiet() throws Exception {
+    int port = start(settings -> settings.idleTimeout(Duration.ofMillis(600)).pingInterval(Duration.ofMillis(200)));
+    app.register("chat", WebsocketEventType.Connect, Mode.ACCEPT);
+    app.register("chat", WebsocketEventType.Message, Mode.ACCEPT);
+    WsClient client = WsClient.open(port, "/");
+
+    await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(150))
+        .until(() -> {
+          client.send("still here");
+          return !client.closed().isDone();
+        });
+    client.pinged().orTimeout(10, TimeUnit.SECONDS).join();
+    assertThat(client.awaitClose()).isEqualTo(1001);
   }
 
   @Test

@@ -51,7 +51,7 @@ public record Connection(
       Text.requireStorable(name, "query parameter name", id);
       values.forEach(v -> Text.requireStorable(v, "query parameter '" + name + "'", id));
     });
-    attributes = Collections.unmodifiableMap(copy);
+    attributes = copy.isEmpty() ? Map.of() : Collections.unmodifiableMap(copy);
     connectedAt = connectedAt.truncatedTo(ChronoUnit.MILLIS);
     expiresAt = expiresAt.truncatedTo(ChronoUnit.MILLIS);
     if (expiresAt.isBefore(connectedAt)) {

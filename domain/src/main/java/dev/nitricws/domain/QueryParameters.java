@@ -28,7 +28,7 @@ public record QueryParameters(Map<String, List<String>> values) {
       }
       copy.put(key, List.copyOf(list));
     });
-    values = Collections.unmodifiableMap(copy);
+    values = copy.isEmpty() ? Map.of() : Collections.unmodifiableMap(copy);
   }
 
   /** No parameters. */

@@ -71,7 +71,7 @@ final class EventDispatch {
     Reply reply = new Reply(writer, id, EventMapping.isConnect(request, type));
     SocketEvent event;
     try {
-      event = EventMapping.toEvent(request);
+      event = EventMapping.toEvent(request, socket);
     } catch (IllegalArgumentException | NullPointerException e) {
       LOG.warn("malformed event request '{}' on the {} stream of socket '{}': {}; answered {}", LogText.escape(id), type, socket,
           LogText.escape(e.getMessage()), reply.connect ? "with a reject" : "plainly");

@@ -35,13 +35,16 @@ final class EventMapping {
   }
 
   /**
-   * The domain event of a request.
+   * The domain event of a request; it shares {@code streamSocket} (null: none), the socket of the
+   * stream the request came on, when the request names it, so a connection's entry in the store
+   * holds no socket name of its own.
    *
    * @throws IllegalArgumentException when the socket name or connection id fail the domain's
    *     rules or the request carries no event
    */
-  static SocketEvent toEvent(WebsocketEventRequest request) {
-    SocketName socket = SocketName.of(request.getSocketName());
+  static SocketEvent toEvent(WebsocketEventRequest request, SocketName streamSocket) {
+    SocketName socket = streamSocket != null && streamSocket.value().equals(request.getSocketName())
+        ? streamSocket : SocketName.of(request.getSocketName());
     ConnectionId id = ConnectionId.of(request.getConnectionId());
     return switch (request.getWebsocketEventCase()) {
       case CONNECTION -> new SocketEvent.Connect(socket, id, query(request.getConnection().getQueryParamsMap()),

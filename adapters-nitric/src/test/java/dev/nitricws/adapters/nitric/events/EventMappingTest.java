@@ -23,7 +23,7 @@ class EventMappingTest {
             .putHeaders("Origin", HeaderValue.newBuilder().addValue("https://chat.example").build()))
         .build();
 
-    SocketEvent.Connect connect = (SocketEvent.Connect) EventMapping.toEvent(request);
+    SocketEvent.Connect connect = (SocketEvent.Connect) EventMapping.toEvent(request, null);
 
     assertThat(connect.headers().names()).containsExactly("origin");
     assertThat(connect.headers().first("origin")).contains("https://chat.example");
@@ -37,7 +37,7 @@ class EventMappingTest {
         .setConnection(WebsocketConnectionEvent.getDefaultInstance())
         .build();
 
-    assertThat(((SocketEvent.Connect) EventMapping.toEvent(request)).headers().isEmpty()).isTrue();
+    assertThat(((SocketEvent.Connect) EventMapping.toEvent(request, null)).headers().isEmpty()).isTrue();
   }
 
   @Test

@@ -521,9 +521,9 @@ function report(dir) {
   }
   const mem = memory[0];
   if (mem && mem.memory && mem.memory.heapPerConnectionKiB != null) {
-    md.push(`| at most 3 KB (KiB) of heap per idle connection | ${fmt(mem.memory.heapPerConnectionKiB, 2)} KiB heap, ${fmt(mem.memory.rssPerConnectionKiB, 2)} KiB RSS per connection at ${fmt(mem.memory.connections, 0)} | ${verdict(mem.memory.heapPerConnectionKiB <= 3)} |`);
+    md.push(`| at most 3 KB (3,000 bytes) of heap per idle connection | ${fmt(mem.memory.heapPerConnectionKiB, 2)} KiB (${fmt(mem.memory.heapPerConnectionKiB * 1024, 0)} bytes) heap, ${fmt(mem.memory.rssPerConnectionKiB, 2)} KiB RSS per connection at ${fmt(mem.memory.connections, 0)} | ${verdict(mem.memory.heapPerConnectionKiB * 1024 <= 3000)} |`);
   } else {
-    md.push('| at most 3 KB (KiB) of heap per idle connection | not in this run | not measured |');
+    md.push('| at most 3 KB (3,000 bytes) of heap per idle connection | not in this run | not measured |');
   }
   for (const [store, tool, bound] of [['redis', 'redis-benchmark', 0.7], ['postgres', 'pgbench', 0.8]]) {
     const rowsOf = storesRows.filter((r) => r.store === store && r.tool);

@@ -350,6 +350,16 @@ function histogramGrowth(beforeFile, afterFile) {
   }).filter((g) => g.bytes > 0).sort((x, y) => y.bytes - x.bytes);
 }
 
+/** The profile in an earlier run's folder for the variant of {@code file} (VARIANT-nN.hot.json): the same N if there, else any. */
+function beforeProfile(beforeDir, file) {
+  const folder = path.join(beforeDir, 'profiles');
+  if (!fs.existsSync(folder)) return null;
+  if (fs.existsSync(path.join(folder, file))) return path.join(folder, file);
+  const variant = file.replace(/-n\d+\.hot\.json$/, '');
+  const other = fs.readdirSync(folder).filter((f) => f.startsWith(`${variant}-n`) && f.endsWith('.hot.json')).sort()[0];
+  return other ? path.join(folder, other) : null;
+}
+
 function report(dir) {
   dir = path.resolve(dir);
   // PROFILE_BEFORE: the results folder of an earlier run whose profiles are shown beside this run's
@@ -623,11 +633,11 @@ function report(dir) {
       md.push('');
       md.push(`Threads: ${h.threads.map((t) => `${t.frame} ${t.percent}%`).join(', ')}.`);
       md.push('');
-      const before = beforeDir && path.join(beforeDir, 'profiles', f);
-      if (before && fs.existsSync(before)) {
+      const before = beforeDir && beforeProfile(beforeDir, f);
+      if (before) {
         const hb = readJson(before);
         const mb = fs.existsSync(path.join(beforeDir, 'machine.json')) ? readJson(path.join(beforeDir, 'machine.json')) : {};
-        md.push(`**Before** (\`${rel(beforeDir)}\`${mb.commit ? `, at ${cell(mb.commit)}` : ''}; ${fmt(hb.samples, 0)} samples): `
+        md.push(`**Before** (${path.basename(before).replace('.hot.json', '')} in \`${rel(beforeDir)}\`${mb.commit ? `, at ${cell(mb.commit)}` : ''}; ${fmt(hb.samples, 0)} samples): `
           + `threads ${hb.threads.map((t) => `${t.frame} ${t.percent}%`).join(', ')}; first nitric-ws frames `
           + `${hb.topProjectFrames.slice(0, 5).map((p) => `\`${cell(p.frame)}\` ${p.percent}%`).join(', ')}.`);
         md.push('');

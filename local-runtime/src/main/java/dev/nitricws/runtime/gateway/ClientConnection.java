@@ -131,16 +131,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Con
     return close(new CloseWebSocketFrame(status));
   }
 
-  /**
-   * Closes the TCP connection at once, discarding what is queued for it: for a client that does
-   * not read while the gateway's memory bounds are reached, which no close frame could reach
-   * (it would wait behind the bytes the client does not read).
-   */
+  /** Closes with 1008 "client not reading": it stayed over its write buffer too long. */
   @Override
   public void closeForNotReading() {
     close(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "client not reading"));
   }
 
+  /**
+   * Closes the TCP connection at once, discarding what is queued for it: for a client that does
+   * not read while the gateway's memory bounds are reached, which no close frame could reach
+   * (it would wait behind the bytes the client does not read).
+   */
   @Override
   public void dropForNotReading() {
     endpoint.remove(this);

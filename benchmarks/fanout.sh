@@ -22,8 +22,8 @@
 # Settings (environment):
 #   N                  "1000 5000 10000 19000"   connection counts (spaces or commas)
 #   ROUNDS             20        measured broadcast rounds per run (after WARMUP more)
-#   WARMUP             auto      warm-up rounds (auto: enough for 20,000 sends, at least 3: 20 rounds at
-#                                N=1,000, 3 at 10,000; the JIT compiles the send path within them)
+#   WARMUP             auto      warm-up rounds (auto: enough for 100,000 sends, at least 3: 100 rounds at
+#                                N=1,000, 10 at 10,000; the JIT compiles the send path within them)
 #   ROUND_TIMEOUT_MS   auto      a round ends after this long at most (auto: 60 s, or 20 ms per
 #                                connection when more); a client without its message then is missing
 #   QUIET_MS           10000     ... or once no client has received the message for this long
@@ -318,7 +318,7 @@ fanout_run() { # variant n
   fi
   local warmup=$WARMUP
   if [[ $warmup == auto ]]; then
-    warmup=$(((20000 + n - 1) / n))
+    warmup=$(((100000 + n - 1) / n))
     ((warmup < 3)) && warmup=3
   fi
   local args=(--url "$URL" --n "$n" --rounds "$ROUNDS" --warmup "$warmup" --round-timeout-ms "$timeout"

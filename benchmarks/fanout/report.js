@@ -460,7 +460,7 @@ function report(dir) {
     + 'Each run\'s own load averages are in `results.csv`; the machine is shared with other builds, so read a ratio to about ±20% at best.');
   if (m.settings) {
     const s = m.settings;
-    md.push(`- settings: N = ${[...new Set(fan.map((r) => r.n))].sort((x, y) => x - y).join(', ') || s.N}; ${s.ROUNDS} measured rounds after ${s.WARMUP === 'auto' || s.WARMUP == null ? 'enough warm-up rounds for 20,000 sends (at least 3)' : `${s.WARMUP} warm-up rounds`}; a round ends after ${s.ROUND_TIMEOUT_MS === 'auto' ? '60 s or 20 ms per connection, whichever is longer,' : `${s.ROUND_TIMEOUT_MS} ms`} or ${s.QUIET_MS} ms after the last client received it; `
+    md.push(`- settings: N = ${[...new Set(fan.map((r) => r.n))].sort((x, y) => x - y).join(', ') || s.N}; ${s.ROUNDS} measured rounds after ${s.WARMUP === 'auto' || s.WARMUP == null ? 'enough warm-up rounds for 100,000 sends (at least 3)' : `${s.WARMUP} warm-up rounds`}; a round ends after ${s.ROUND_TIMEOUT_MS === 'auto' ? '60 s or 20 ms per connection, whichever is longer,' : `${s.ROUND_TIMEOUT_MS} ms`} or ${s.QUIET_MS} ms after the last client received it; `
       + `${s.GAP_MS} ms between rounds; idle memory at ${s.MEMORY_N}; --max-connections ${s.MAX_CONNECTIONS} for the floor and the runtime jar`
       + `${s.PROFILE === '1' ? `; JFR profile at N = ${s.PROFILE_N}` : ''}`);
   }

@@ -23,6 +23,10 @@
 #   REDIS_PAGE_REQUESTS    200             redis-benchmark -n for each page command of a scan
 #   PG_UNREGISTER_STOCK    60000           rows registered for pgbench's unregister, shared by its clients
 #   BUILD                  auto            auto: build the jar when it is missing; yes: always; no: never
+#   PROFILE                0               1: after the measurements, a short JMH run of each Redis and
+#                                          Postgres operation with a JFR recording (profiles/), its
+#                                          CPU split and hottest libraries in docs/benchmarks.md;
+#                                          only: those runs alone, into RESULTS (an earlier run's folder)
 # The servers are started as .ci/run starts them when they do not answer; they are never stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +42,7 @@ REDIS_UNREGISTER=${REDIS_UNREGISTER:-20000}
 REDIS_PAGE_REQUESTS=${REDIS_PAGE_REQUESTS:-200}
 PG_UNREGISTER_STOCK=${PG_UNREGISTER_STOCK:-60000}
 BUILD=${BUILD:-auto}
+PROFILE=${PROFILE:-0}
 export NITRICWS_REDIS_URL=${NITRICWS_REDIS_URL:-redis://127.0.0.1:6379}
 export NITRICWS_POSTGRES_URL=${NITRICWS_POSTGRES_URL:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}
 PG_URI=${NITRICWS_POSTGRES_URL#jdbc:}
@@ -52,6 +57,10 @@ JAR=benchmarks/target/benchmarks.jar
 started=$(date +%s)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 out=benchmarks/results/stores-$stamp
+if [[ $PROFILE == only ]]; then
+  [[ -f ${RESULTS:-}/summary.md ]] || { echo "stores: PROFILE=only needs RESULTS=<a stores results folder>" >&2; exit 2; }
+  out=${RESULTS%/}
+fi
 mkdir -p "$out/jmh" "$out/logs" "$out/pgbench"
 say() { printf '[stores %s] %s\n' "$(date +%H:%M:%S)" "$*" | tee -a "$out/logs/stores.log" >&2; }
 tool() { java -cp "$JAR" dev.nitricws.bench.StoreTool "$@"; }
@@ -97,6 +106,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+if [[ $PROFILE != only ]]; then
 {
   echo "# Store benchmarks, $stamp"
   echo
@@ -106,6 +116,7 @@ trap cleanup EXIT
   echo "- redis-benchmark -n: $REDIS_REQUESTS (register, find), $REDIS_UNREGISTER (unregister), $REDIS_PAGE_REQUESTS per page command (scan); pgbench -M prepared -T $PG_SECONDS, rate of the seconds after the first $PG_SKIP"
 } >"$out/run.md"
 echo "tool,op,callers,run,ops_per_s,detail" >"$out/tools.csv"
+fi
 
 # ------------------------------------------------------------------------------------ JMH
 
@@ -264,13 +275,18 @@ pgbench_tool() { # op callers run
 
 # ------------------------------------------------------------------------------------ the run
 
-if has "$STORES" redis; then
+if [[ $PROFILE == only ]]; then
+  STORES_MEASURED=""
+else
+  STORES_MEASURED=$STORES
+fi
+if has "$STORES_MEASURED" redis; then
   say "capturing the commands the Redis registry sends"
   tool redis-commands "$REDIS_COMMANDS"
   REDIS_FILLED=bench-tool-$(rand); redis_sockets+=("$REDIS_FILLED")
   tool fill redis "$REDIS_FILLED" 0 "$SCAN_SIZE"
 fi
-if has "$STORES" postgres; then
+if has "$STORES_MEASURED" postgres; then
   say "schema $NITRICWS_BENCH_PG_SCHEMA: migrations by the registry, pgbench scripts in $out/pgbench"
   PG_FILLED=bench-tool-$(rand)
   tool fill postgres "$PG_FILLED" 0 0
@@ -278,7 +294,7 @@ if has "$STORES" postgres; then
   write_pgbench_scripts
 fi
 
-for store in $STORES; do
+for store in $STORES_MEASURED; do
   for op in $OPS; do
     for c in $CALLERS; do
       case $store in
@@ -290,6 +306,26 @@ for store in $STORES; do
   done
 done
 
+if [[ $PROFILE == 1 || $PROFILE == only ]]; then
+  mkdir -p "$out/profiles"
+  for store in redis postgres; do
+    has "$STORES" "$store" || continue
+    for op in $OPS; do
+      for c in $CALLERS; do
+        id=$op-$store-t$c
+        say "JMH $op on $store, $c caller(s), with JFR"
+        java -jar "$JAR" "dev.nitricws.bench.${CLASS[$op]}" -p store="$store" -t "$c" -f 1 -wi 1 -w 2s -i 1 -r 5s \
+          -prof "jfr:dir=$out/profiles/$id" >"$out/logs/jmh-$id-jfr.log" 2>&1 ||
+          { say "JMH $op on $store with JFR failed: see logs/jmh-$id-jfr.log"; continue; }
+        recording=$(find "$out/profiles/$id" -name '*.jfr' | head -n 1)
+        [[ -n $recording ]] && node benchmarks/fanout/report.js hot "$recording" "$out/profiles/$id.hot.json" \
+          >>"$out/logs/jmh-$id-jfr.log" 2>&1 || say "no JFR summary for $id: see logs/jmh-$id-jfr.log"
+      done
+    done
+  done
+fi
+
+[[ $PROFILE == only ]] && { say "profiles done in $(( $(date +%s) - started )) s: $out/profiles"; exit 0; }
 echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); took $(( $(date +%s) - started )) s" >>"$out/run.md"
 tool report "$out"
 say "done in $(( $(date +%s) - started )) s: $out/summary.md"

@@ -140,12 +140,37 @@ function record(out, argv) {
 
 // ------------------------------------------------------------------------------------ hot frames
 
-/** Aggregates `jfr print --events jdk.ExecutionSample`: top frames, first project frames, threads. */
+/** The library a frame belongs to: its package's first three parts (`io.lettuce.core`, `org.postgresql.core`). */
+const library = (frame) => frame.replace(/\(.*$/, '').split('.').slice(0, 3).join('.');
+
+/** JVM and machine CPU over a recording (jdk.CPULoad, fractions of all cores), averaged. */
+async function cpuLoad(recording) {
+  const child = spawn('jfr', ['print', '--events', 'jdk.CPULoad', recording], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const sums = { jvmUser: 0, jvmSystem: 0, machineTotal: 0 };
+  let n = 0;
+  for await (const line of readline.createInterface({ input: child.stdout })) {
+    const m = line.trim().match(/^(jvmUser|jvmSystem|machineTotal) = ([\d.]+)%/);
+    if (m) {
+      sums[m[1]] += Number(m[2]);
+      if (m[1] === 'machineTotal') n++;
+    }
+  }
+  await new Promise((resolve) => child.on('close', resolve));
+  if (!n) return null;
+  const avg = (x) => Math.round((x / n) * 10) / 10;
+  return { events: n, jvmPercent: avg(sums.jvmUser + sums.jvmSystem), machinePercent: avg(sums.machineTotal) };
+}
+
+/**
+ * Aggregates `jfr print --events jdk.ExecutionSample`: top frames, first project frames, the
+ * libraries of the top frames, threads; and the CPU the JVM and the whole machine used.
+ */
 async function hot(recording, out) {
   const child = spawn('jfr', ['print', '--events', 'jdk.ExecutionSample', '--stack-depth', '64', recording], { stdio: ['ignore', 'pipe', 'inherit'] });
   const self = new Map();
   const project = new Map();
   const threads = new Map();
+  const libraries = new Map();
   let samples = 0;
   let inStack = false;
   let frames = [];
@@ -164,7 +189,10 @@ async function hot(recording, out) {
       inStack = false;
       samples++;
       add(threads, thread);
-      if (frames.length) add(self, frames[0]);
+      if (frames.length) {
+        add(self, frames[0]);
+        add(libraries, library(frames[0]));
+      }
       const mine = frames.find((f) => f.startsWith('dev.nitricws.'));
       add(project, mine || '(no nitric-ws frame)');
     } else if (inStack && t !== '...') {
@@ -176,6 +204,7 @@ async function hot(recording, out) {
     .map(([frame, count]) => ({ frame, samples: count, percent: Math.round((count / Math.max(samples, 1)) * 1000) / 10 }));
   fs.writeFileSync(out, JSON.stringify({
     recording: rel(recording), samples, topFrames: top(self, 15), topProjectFrames: top(project, 15), threads: top(threads, 10),
+    libraries: top(libraries, 10), cpu: await cpuLoad(recording),
   }, null, 2) + '\n');
 }
 
@@ -656,6 +685,25 @@ function report(dir) {
     if (charts.includes('stores-vs-tools.svg')) {
       md.push('');
       md.push('![stores-vs-tools.svg](benchmarks/stores-vs-tools.svg)');
+    }
+    const storeProfiles = fs.existsSync(path.join(storesDir, 'profiles'))
+      ? fs.readdirSync(path.join(storesDir, 'profiles')).filter((f) => f.endsWith('.hot.json')).sort() : [];
+    if (storeProfiles.length) {
+      md.push('');
+      md.push('### Where a registry\'s time goes (JFR)');
+      md.push('');
+      md.push('A short JMH run of each operation with a JFR recording of the benchmark JVM (`PROFILE=1 bash benchmarks/stores.sh`): '
+        + 'the CPU the JVM (the registry and its client library, and the JMH threads calling it) took of the whole machine\'s, '
+        + 'whose rest is mostly the server; the libraries the execution samples were in; the threads.');
+      md.push('');
+      md.push('| operation | JVM CPU / machine CPU | top-frame libraries | threads |');
+      md.push('|---|---|---|---|');
+      for (const f of storeProfiles) {
+        const h = readJson(path.join(storesDir, 'profiles', f));
+        const cpu = h.cpu ? `${h.cpu.jvmPercent}% / ${h.cpu.machinePercent}%` : '?';
+        const list = (xs) => (xs || []).slice(0, 4).map((x) => `${cell(x.frame)} ${x.percent}%`).join(', ');
+        md.push(`| ${f.replace('.hot.json', '')} (${fmt(h.samples, 0)} samples) | ${cpu} | ${list(h.libraries)} | ${list(h.threads)} |`);
+      }
     }
   } else {
     md.push('No `benchmarks/results/stores-*/summary.md` yet: `bash benchmarks/stores.sh` makes one.');

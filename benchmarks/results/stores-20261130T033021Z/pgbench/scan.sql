@@ -1,0 +1,22 @@
+-- PostgresConnectionRegistry.scan of 10000 ids, pages of 500: the registry's keyset page query, page after page, until a short page
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > '' AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > :after1 AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > :after2 AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > :after3 AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > :after4 AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > :after5 AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > :after6 AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > :after7 AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > :after8 AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > :after9 AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > :after10 AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > :after11 AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > :after12 AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > :after13 AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > :after14 AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > :after15 AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > :after16 AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > :after17 AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > :after18 AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > :after19 AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;
+SELECT connection_id FROM "nwsbench_9270eba9da87".connections WHERE socket = :socket AND connection_id > :after20 AND expires_at > :now ORDER BY connection_id LIMIT :pagesize;

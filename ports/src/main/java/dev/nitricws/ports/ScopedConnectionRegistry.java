@@ -172,7 +172,6 @@ public final class ScopedConnectionRegistry implements ConnectionRegistry, Conne
     return ConnectionGroups.of(inner);
   }
 
-
   @Override
   public String toString() {
     return "ScopedConnectionRegistry[" + inner + "]";

@@ -35,6 +35,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -332,14 +333,16 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
   @Override
   public void close() {
     if (ownsExecutor) {
-      if (!Shutdown.within(Duration.ofSeconds(5), executor::shutdown, executor::awaitTermination)) {
-        executor.shutdownNow();
-      }
+      shutDown(executor);
     }
     if (ownCallbacks != null) {
-      if (!Shutdown.within(Duration.ofSeconds(5), ownCallbacks::shutdown, ownCallbacks::awaitTermination)) {
-        ownCallbacks.shutdownNow();
-      }
+      shutDown(ownCallbacks);
+    }
+  }
+
+  private static void shutDown(ExecutorService pool) {
+    if (!Shutdown.within(Duration.ofSeconds(5), pool::shutdown, pool::awaitTermination)) {
+      pool.shutdownNow();
     }
   }
 
@@ -348,21 +351,21 @@ public final class WebsocketApp implements SocketEvents, AutoCloseable {
    * when idle, so a callback that blocks never holds up another (nor a handler, nor I/O).
    */
   private static ExecutorService callbackExecutor() {
-    AtomicInteger n = new AtomicInteger();
-    return Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "nitricws-callback-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    return Executors.newCachedThreadPool(daemonThreads("nitricws-callback-"));
   }
 
   private static ExecutorService defaultExecutor(int threads) {
+    return Executors.newFixedThreadPool(threads, daemonThreads("nitricws-handler-"));
+  }
+
+  /** Daemon threads named {@code prefix} and a number from 1. */
+  private static ThreadFactory daemonThreads(String prefix) {
     AtomicInteger n = new AtomicInteger();
-    return Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "nitricws-handler-" + n.incrementAndGet());
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
       t.setDaemon(true);
       return t;
-    });
+    };
   }
 
   /** One call into application code. */

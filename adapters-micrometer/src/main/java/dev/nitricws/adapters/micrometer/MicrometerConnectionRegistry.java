@@ -125,7 +125,6 @@ public final class MicrometerConnectionRegistry implements ConnectionRegistry, C
     return ConnectionGroups.of(store);
   }
 
-
   private <T> CompletionStage<T> timed(Operation operation, Supplier<CompletionStage<T>> call) {
     long start = System.nanoTime();
     CompletionStage<T> stage;

@@ -20,6 +20,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -305,18 +306,16 @@ public final class LocalRuntime implements AutoCloseable {
     state = State.CLOSED;
     gateway.close();
     registry.close();
-    server.shutdown();
-    inProcessServer.shutdown();
+    List<Server> servers = List.of(server, inProcessServer);
+    servers.forEach(Server::shutdown);
     try {
-      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-        server.shutdownNow();
-      }
-      if (!inProcessServer.awaitTermination(5, TimeUnit.SECONDS)) {
-        inProcessServer.shutdownNow();
+      for (Server s : servers) {
+        if (!s.awaitTermination(5, TimeUnit.SECONDS)) {
+          s.shutdownNow();
+        }
       }
     } catch (InterruptedException e) {
-      server.shutdownNow();
-      inProcessServer.shutdownNow();
+      servers.forEach(Server::shutdownNow);
       Thread.currentThread().interrupt();
     }
     storage.close();

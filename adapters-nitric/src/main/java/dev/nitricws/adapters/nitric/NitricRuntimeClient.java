@@ -228,17 +228,14 @@ public final class NitricRuntimeClient implements AutoCloseable {
         });
         transport = tls.build();
       }
-      // callbacks run on the transport's event loop (see the class comment): no hand-off per call
-      ManagedChannelBuilder<?> builder = Grpc.newChannelBuilderForAddress(settings.host(), settings.port(), transport)
-          .directExecutor();
-      credentials.token().ifPresent(token -> builder.intercept(new BearerTokenInterceptor(token)));
+      ManagedChannelBuilder<?> builder = Grpc.newChannelBuilderForAddress(settings.host(), settings.port(), transport);
       if (credentials.token().isPresent() && !credentials.tls() && !isLoopback(settings.host())) {
         LOG.warn("the runtime token goes to {} over plaintext; set {}=true unless the network is private",
             settings.serviceAddress(), RuntimeCredentials.TLS);
       }
       LOG.info("Nitric runtime at {} (NITRIC_ENVIRONMENT={}, {})", settings.serviceAddress(),
           settings.environment().name().toLowerCase(java.util.Locale.ROOT), credentials);
-      return new NitricRuntimeClient(settings, builder.build(), sendTimeout);
+      return open(builder);
     }
 
     private static boolean isLoopback(String host) {
@@ -252,11 +249,19 @@ public final class NitricRuntimeClient implements AutoCloseable {
      * sent as over the network; TLS does not apply.
      */
     public NitricRuntimeClient connectInProcess(String serverName) {
-      InProcessChannelBuilder builder = InProcessChannelBuilder.forName(requireNonNull(serverName, "serverName"))
-          .directExecutor();
-      credentials.token().ifPresent(token -> builder.intercept(new BearerTokenInterceptor(token)));
+      InProcessChannelBuilder builder = InProcessChannelBuilder.forName(requireNonNull(serverName, "serverName"));
       LOG.info("Nitric runtime in this JVM ({}; NITRIC_ENVIRONMENT={})", serverName,
           settings.environment().name().toLowerCase(java.util.Locale.ROOT));
+      return open(builder);
+    }
+
+    /**
+     * The client over the channel {@code builder} makes: callbacks on the transport's own threads
+     * (see the class comment: no hand-off per call), the token, if any, on every call.
+     */
+    private NitricRuntimeClient open(ManagedChannelBuilder<?> builder) {
+      builder.directExecutor();
+      credentials.token().ifPresent(token -> builder.intercept(new BearerTokenInterceptor(token)));
       return new NitricRuntimeClient(settings, builder.build(), sendTimeout);
     }
 

@@ -107,15 +107,15 @@ cleanup() {
 trap cleanup EXIT
 
 if [[ $PROFILE != only ]]; then
-{
-  echo "# Store benchmarks, $stamp"
-  echo
-  echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "- $(java -version 2>&1 | head -n 1); $(redis-server --version | cut -d' ' -f1-3); $(psql --version)"
-  echo "- JMH: $JMH_OPTS; callers: $CALLERS; scan: $SCAN_SIZE ids, pages of $PAGE_SIZE"
-  echo "- redis-benchmark -n: $REDIS_REQUESTS (register, find), $REDIS_UNREGISTER (unregister), $REDIS_PAGE_REQUESTS per page command (scan); pgbench -M prepared -T $PG_SECONDS, rate of the seconds after the first $PG_SKIP"
-} >"$out/run.md"
-echo "tool,op,callers,run,ops_per_s,detail" >"$out/tools.csv"
+  {
+    echo "# Store benchmarks, $stamp"
+    echo
+    echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "- $(java -version 2>&1 | head -n 1); $(redis-server --version | cut -d' ' -f1-3); $(psql --version)"
+    echo "- JMH: $JMH_OPTS; callers: $CALLERS; scan: $SCAN_SIZE ids, pages of $PAGE_SIZE"
+    echo "- redis-benchmark -n: $REDIS_REQUESTS (register, find), $REDIS_UNREGISTER (unregister), $REDIS_PAGE_REQUESTS per page command (scan); pgbench -M prepared -T $PG_SECONDS, rate of the seconds after the first $PG_SKIP"
+  } >"$out/run.md"
+  echo "tool,op,callers,run,ops_per_s,detail" >"$out/tools.csv"
 fi
 
 # ------------------------------------------------------------------------------------ JMH

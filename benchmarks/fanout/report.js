@@ -361,6 +361,11 @@ function newestStores() {
   return found.length ? path.join(dir, found[found.length - 1]) : null;
 }
 
+/** Entries of a hot-frames list as "name N%, ...": the first {@code k} (all by default), names as code when {@code code}. */
+function shares(entries, k = Infinity, code = false) {
+  return (entries || []).slice(0, k).map((e) => `${code ? `\`${cell(e.frame)}\`` : cell(e.frame)} ${e.percent}%`).join(', ');
+}
+
 /** The classes whose footprint grew from one class histogram (jcmd GC.class_histogram) to another, largest first. */
 function histogramGrowth(beforeFile, afterFile) {
   const parse = (file) => {
@@ -660,15 +665,14 @@ function report(dir) {
         md.push(`| ${a ? `\`${cell(a.frame)}\`` : ''} | ${a ? a.percent : ''} | | ${p ? `\`${cell(p.frame)}\`` : ''} | ${p ? p.percent : ''} |`);
       }
       md.push('');
-      md.push(`Threads: ${h.threads.map((t) => `${t.frame} ${t.percent}%`).join(', ')}.`);
+      md.push(`Threads: ${shares(h.threads)}.`);
       md.push('');
       const before = beforeDir && beforeProfile(beforeDir, f);
       if (before) {
         const hb = readJson(before);
         const mb = fs.existsSync(path.join(beforeDir, 'machine.json')) ? readJson(path.join(beforeDir, 'machine.json')) : {};
         md.push(`**Before** (${path.basename(before).replace('.hot.json', '')} in \`${rel(beforeDir)}\`${mb.commit ? `, at ${cell(mb.commit)}` : ''}; ${fmt(hb.samples, 0)} samples): `
-          + `threads ${hb.threads.map((t) => `${t.frame} ${t.percent}%`).join(', ')}; first nitric-ws frames `
-          + `${hb.topProjectFrames.slice(0, 5).map((p) => `\`${cell(p.frame)}\` ${p.percent}%`).join(', ')}.`);
+          + `threads ${shares(hb.threads)}; first nitric-ws frames ${shares(hb.topProjectFrames, 5, true)}.`);
         md.push('');
       }
     }
@@ -701,8 +705,7 @@ function report(dir) {
       for (const f of storeProfiles) {
         const h = readJson(path.join(storesDir, 'profiles', f));
         const cpu = h.cpu ? `${h.cpu.jvmPercent}% / ${h.cpu.machinePercent}%` : '?';
-        const list = (xs) => (xs || []).slice(0, 4).map((x) => `${cell(x.frame)} ${x.percent}%`).join(', ');
-        md.push(`| ${f.replace('.hot.json', '')} (${fmt(h.samples, 0)} samples) | ${cpu} | ${list(h.libraries)} | ${list(h.threads)} |`);
+        md.push(`| ${f.replace('.hot.json', '')} (${fmt(h.samples, 0)} samples) | ${cpu} | ${shares(h.libraries, 4)} | ${shares(h.threads, 4)} |`);
       }
     }
   } else {
